@@ -1,0 +1,1 @@
+"""HipCheck's Qt-free, camera-free core: data types, posture, the sitting timeline, policies."""

@@ -1,0 +1,49 @@
+"""Where HipCheck keeps its settings, database and logs; ``--data-dir`` or $HIPCHECK_DATA_DIR moves all."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+ENV_DATA_DIR = "HIPCHECK_DATA_DIR"
+APP_NAME = "hipcheck"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The directories HipCheck uses."""
+
+    config_dir: Path
+    data_dir: Path
+    state_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        """The human-readable settings file."""
+        return self.config_dir / "settings.toml"
+
+    @property
+    def database(self) -> Path:
+        """The SQLite store."""
+        return self.data_dir / "hipcheck.sqlite3"
+
+    @property
+    def log_dir(self) -> Path:
+        """Where rotating logs go."""
+        return self.state_dir / "log"
+
+
+def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
+    """Pick the directories: an explicit ``data_dir``, else $HIPCHECK_DATA_DIR, else platformdirs."""
+    chosen = data_dir if data_dir is not None else os.environ.get(ENV_DATA_DIR) or None
+    if chosen is not None:
+        root = Path(chosen).expanduser()
+        return AppPaths(config_dir=root, data_dir=root, state_dir=root)
+    return AppPaths(
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        state_dir=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
+    )
