@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -37,7 +37,7 @@ class FakeClock:
     """A clock tests move by hand."""
 
     now_s: float = 0.0
-    wall_start: datetime = datetime(2026, 1, 5, 9, 0).astimezone()
+    wall_start: datetime = field(default_factory=lambda: datetime(2026, 1, 5, 9, 0).astimezone())
 
     def monotonic(self) -> float:
         """The fake monotonic seconds."""
@@ -45,8 +45,6 @@ class FakeClock:
 
     def wall(self) -> datetime:
         """The fake wall time: ``wall_start`` plus the elapsed monotonic seconds."""
-        from datetime import timedelta
-
         return self.wall_start + timedelta(seconds=self.now_s)
 
     def advance(self, seconds: float) -> None:
