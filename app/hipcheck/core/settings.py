@@ -6,8 +6,23 @@ are all derived from these declarations; adding a setting is one ``_s(...)`` lin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import math
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import Field, dataclass, field, fields, replace
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+import tomli_w
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -23,6 +38,8 @@ class SettingSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    # A hint for the dialog when a plain widget for the type is not enough (e.g. "camera").
+    widget: str = ""
 
 
 def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
@@ -45,7 +62,10 @@ STA = "Start-up"
 class Settings:
     """All settings with their defaults; units are in the names."""
 
-    camera: str = _s("0", "Camera", "Camera index (0 is the first camera), video file or URL.", MON)
+    camera: str = _s(
+        "0", "Camera", "Camera index (0 is the first camera), video file or URL.", MON,
+        widget="camera",
+    )  # fmt: skip
     sample_rate_hz: float = _s(
         2.0, "Sample rate", "Pose samples per second while monitoring.", MON,
         unit="1/s", minimum=0.2, maximum=10.0,
@@ -116,3 +136,387 @@ def spec_of(name: str) -> SettingSpec:
             spec: SettingSpec = f.metadata["spec"]
             return spec
     raise KeyError(name)
+
+
+# ---- validation, loading, saving, overrides ----------------------------------------------------
+
+SETTINGS_VERSION = 1
+"""The version written into the settings file; bump it and add a migration when keys change."""
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+class SettingsError(ValueError):
+    """A setting name or value that fails its declaration; the message is one line."""
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """Settings read from disk plus warnings for the user (bad keys replaced by defaults)."""
+
+    settings: Settings
+    warnings: list[str] = field(default_factory=list)
+    backup: Path | None = None
+
+
+def _settings_fields() -> tuple[Field[Any], ...]:
+    return fields(Settings)
+
+
+def setting_names() -> tuple[str, ...]:
+    """Every setting name, in declaration order."""
+    return tuple(f.name for f in _settings_fields())
+
+
+def iter_specs() -> Iterator[tuple[str, SettingSpec, Any]]:
+    """Yield ``(name, spec, default)`` for every setting in declaration order."""
+    defaults = Settings()
+    for f in _settings_fields():
+        yield f.name, f.metadata["spec"], getattr(defaults, f.name)
+
+
+def kind_of(name: str) -> type:
+    """The Python type of setting ``name``'s value: bool, int, float, str or tuple."""
+    return type(getattr(Settings(), _known(name)))
+
+
+def _known(name: str) -> str:
+    if name not in setting_names():
+        raise SettingsError(f"unknown setting {name!r} (known: {', '.join(setting_names())})")
+    return name
+
+
+def _bounds_text(spec: SettingSpec) -> str:
+    unit = f" {spec.unit}" if spec.unit else ""
+    return f"{_fmt_number(spec.minimum)}–{_fmt_number(spec.maximum)}{unit}"
+
+
+def _fmt_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def validate_value(name: str, value: object) -> Any:
+    """Check a typed value (as read from TOML or a widget) against ``name``'s declaration.
+
+    Returns the value normalised to the setting's type (ints accepted for floats, lists turned
+    into tuples); raises SettingsError with a one-line message naming the key otherwise.
+    """
+    kind = kind_of(name)
+    spec = spec_of(name)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise SettingsError(f"{name}: expected true or false, got {value!r}")
+        return value
+    if kind is int or kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SettingsError(f"{name}: expected a number, got {value!r}")
+        if kind is int and not (isinstance(value, int) or float(value).is_integer()):
+            raise SettingsError(f"{name}: expected a whole number, got {value!r}")
+        if not math.isfinite(value):
+            raise SettingsError(f"{name}: expected a finite number, got {value!r}")
+        number = int(value) if kind is int else float(value)
+        if (spec.minimum is not None and number < spec.minimum) or (
+            spec.maximum is not None and number > spec.maximum
+        ):
+            raise SettingsError(f"{name}: {value!r} is outside {_bounds_text(spec)}")
+        return number
+    if kind is str:
+        if not isinstance(value, str):
+            raise SettingsError(f"{name}: expected text, got {value!r}")
+        if spec.choices and value not in spec.choices:
+            raise SettingsError(f"{name}: {value!r} is not one of {', '.join(spec.choices)}")
+        if "\n" in value:
+            raise SettingsError(f"{name}: must be a single line")
+        return value
+    # A tuple of choices (e.g. working days): no duplicates, kept in declaration order.
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(f"{name}: expected a list of {', '.join(spec.choices)}, got {value!r}")
+    bad = [v for v in value if v not in spec.choices]
+    if bad:
+        raise SettingsError(f"{name}: {bad[0]!r} is not one of {', '.join(spec.choices)}")
+    return tuple(c for c in spec.choices if c in value)
+
+
+def parse_value(name: str, text: str) -> Any:
+    """Turn command-line text into ``name``'s type, then validate it like the file."""
+    kind = kind_of(name)
+    raw = text.strip()
+    value: object
+    if kind is bool:
+        if raw.lower() in _TRUE:
+            value = True
+        elif raw.lower() in _FALSE:
+            value = False
+        else:
+            raise SettingsError(f"{name}: expected true or false, got {text!r}")
+    elif kind is int or kind is float:
+        try:
+            value = int(raw) if kind is int else float(raw)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise SettingsError(f"{name}: expected {what}, got {text!r}") from None
+    elif kind is str:
+        value = text
+    else:
+        value = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    return validate_value(name, value)
+
+
+def with_value(settings: Settings, name: str, value: object) -> Settings:
+    """A copy of ``settings`` with ``name`` set to the validated ``value``."""
+    return replace(settings, **{name: validate_value(name, value)})
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse one ``KEY=VALUE`` override into ``(name, validated value)``."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise SettingsError(f"--set expects KEY=VALUE, got {text!r}")
+    return key, parse_value(_known(key), raw)
+
+
+def apply_overrides(settings: Settings, overrides: Iterable[str]) -> Settings:
+    """Apply ``KEY=VALUE`` overrides with the same names and validation as the settings file."""
+    changes = dict(parse_override(text) for text in overrides)
+    return replace(settings, **changes) if changes else settings
+
+
+def settings_to_dict(settings: Settings) -> dict[str, Any]:
+    """The settings as plain TOML/JSON-ready values (tuples become lists)."""
+    out: dict[str, Any] = {}
+    for name in setting_names():
+        value = getattr(settings, name)
+        out[name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+# ---- migrations: each turns a version-n table into a version-n+1 table -------------------------
+
+
+def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 (pre-release) had no units in key names and working hours as one string."""
+    renames = {
+        "sitting_limit": "sitting_limit_min",
+        "snooze": "snooze_min",
+        "snooze_limit": "snooze_max",
+        "flexion_threshold": "flexion_threshold_deg",
+        "natural_break": "natural_break_min",
+        "sample_rate": "sample_rate_hz",
+        "retention": "retention_days",
+    }
+    out = {renames.get(k, k): v for k, v in data.items()}
+    if isinstance(out.get("camera"), int) and not isinstance(out["camera"], bool):
+        out["camera"] = str(out["camera"])
+    hours = out.pop("work_hours", None)
+    if isinstance(hours, str):
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", hours)
+        if match:
+            h0, m0, h1, m1 = (int(g) for g in match.groups())
+            out["work_start_h"] = h0 + m0 / 60
+            out["work_end_h"] = h1 + m1 / 60
+        else:
+            out["work_hours"] = hours  # left in place so it is reported as a bad key
+    return out
+
+
+MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _migrate_0_to_1}
+
+
+def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Bring a parsed settings table up to SETTINGS_VERSION; returns the table and warnings."""
+    table = dict(data)
+    version = table.pop("version", 0)
+    warnings: list[str] = []
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        warnings.append(f"version: {version!r} is not a settings version; read as version 0")
+        version = 0
+    if version > SETTINGS_VERSION:
+        warnings.append(
+            f"version: the file is from a newer HipCheck (version {version}); "
+            "keys this version does not know are ignored"
+        )
+        return table, warnings
+    while version < SETTINGS_VERSION:
+        table = MIGRATIONS[version](table)
+        version += 1
+    return table, warnings
+
+
+def settings_from_table(table: Mapping[str, Any]) -> tuple[Settings, list[str]]:
+    """Validate a migrated table key by key: good keys kept, bad ones defaulted with a warning."""
+    changes: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, value in table.items():
+        if key not in setting_names():
+            warnings.append(f"{key}: unknown setting, ignored")
+            continue
+        try:
+            changes[key] = validate_value(key, value)
+        except SettingsError as exc:
+            warnings.append(f"{exc}; using the default {settings_to_dict(Settings())[key]!r}")
+    return replace(Settings(), **changes), warnings
+
+
+def _backup(path: Path, now: datetime) -> Path:
+    """Copy ``path`` to ``path.bak-<UTC timestamp>`` (never overwriting an older backup)."""
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.bak-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.bak-{stamp}-{n}")
+        n += 1
+    target.write_bytes(path.read_bytes())
+    return target
+
+
+def load_settings(
+    path: str | os.PathLike[str], *, now: datetime | None = None, repair: bool = True
+) -> LoadedSettings:
+    """Read, migrate and validate the settings file; a missing file gives the defaults.
+
+    A file that cannot be parsed, or that holds bad keys or values, is first copied to
+    ``<name>.bak-<timestamp>``; bad keys fall back to their defaults (all of them if the file is
+    unparsable) and each problem becomes a warning naming the key. With ``repair`` the cleaned
+    settings are written back so the warning is shown once. A migrated file is rewritten too
+    (after the same backup).
+    """
+    file = Path(path)
+    when = now if now is not None else datetime.now(timezone.utc)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LoadedSettings(Settings())
+    except (OSError, UnicodeDecodeError) as exc:
+        return LoadedSettings(Settings(), [f"{file}: cannot be read ({exc}); using defaults"])
+    warnings: list[str] = []
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        settings = Settings()
+        warnings.append(f"{file.name}: not valid TOML ({exc}); all settings reset to defaults")
+        migrated = False
+    else:
+        migrated = data.get("version") != SETTINGS_VERSION
+        table, warnings = migrate(data)
+        settings, bad = settings_from_table(table)
+        warnings.extend(bad)
+    if not warnings and not migrated:
+        return LoadedSettings(settings)
+    backup = _backup(file, when)
+    if repair:
+        save_settings(file, settings)
+    if warnings:
+        warnings.append(f"your previous file was saved as {backup.name}")
+    return LoadedSettings(settings, warnings, backup)
+
+
+def settings_to_toml(settings: Settings) -> str:
+    """The settings file's text: every key with its label, unit, bounds and help as comments."""
+    values = settings_to_dict(settings)
+    lines = [
+        "# HipCheck settings. Edit while HipCheck is stopped, or use its Settings window.",
+        "# A bad value is replaced by its default (your file is backed up first).",
+        "",
+        tomli_w.dumps({"version": SETTINGS_VERSION}).strip(),
+    ]
+    tab = ""
+    for name, spec, _default in iter_specs():
+        if spec.tab != tab:
+            tab = spec.tab
+            lines += ["", f"# ---- {tab} ----"]
+        lines.append(f"# {spec.label}: {spec.help}{_constraint_comment(spec)}")
+        lines.append(tomli_w.dumps({name: values[name]}).strip())
+    return "\n".join(lines) + "\n"
+
+
+def _constraint_comment(spec: SettingSpec) -> str:
+    if spec.minimum is not None or spec.maximum is not None:
+        return f" ({_bounds_text(spec)})"
+    if spec.choices:
+        return f" (one of: {', '.join(spec.choices)})"
+    return ""
+
+
+def save_settings(path: str | os.PathLike[str], settings: Settings) -> None:
+    """Write the settings file atomically (temporary file in the same folder, then replace)."""
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(settings_to_toml(settings))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---- the README table ------------------------------------------------------------------------
+
+
+def markdown_table() -> str:
+    """The README's table of every setting: key, default, unit, bounds or choices, tab, help."""
+    rows = [
+        "| Key | Default | Unit | Bounds / choices | Tab | Meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, spec, default in iter_specs():
+        if isinstance(default, bool):
+            shown = "true" if default else "false"
+        elif isinstance(default, tuple):
+            shown = ",".join(default)
+        elif isinstance(default, str):
+            shown = f'"{default}"'
+        else:
+            shown = _fmt_number(default)
+        if spec.minimum is not None or spec.maximum is not None:
+            bounds = f"{_fmt_number(spec.minimum)} – {_fmt_number(spec.maximum)}"
+        elif spec.choices:
+            bounds = ", ".join(spec.choices)
+        elif isinstance(default, bool):
+            bounds = "true, false"
+        else:
+            bounds = ""
+        rows.append(f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {spec.tab} | {spec.help} |")
+    return "\n".join(rows) + "\n"
+
+
+README_START = "<!-- settings-table:start -->\n"
+README_END = "<!-- settings-table:end -->"
+
+
+def update_readme(text: str) -> str:
+    """``text`` (a README) with the table between the settings-table markers regenerated."""
+    head, start, rest = text.partition(README_START)
+    _old, end, tail = rest.partition(README_END)
+    if not start or not end:
+        raise SettingsError("README has no settings-table markers")
+    return head + README_START + markdown_table() + README_END + tail
+
+
+def _main(argv: Sequence[str]) -> int:
+    args = list(argv)
+    if args == ["--markdown"]:
+        sys.stdout.write(markdown_table())
+        return 0
+    if args == ["--toml"]:
+        sys.stdout.write(settings_to_toml(Settings()))
+        return 0
+    if len(args) == 2 and args[0] == "--update-readme":
+        readme = Path(args[1])
+        readme.write_text(update_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        return 0
+    sys.stderr.write(
+        "usage: python -m hipcheck.core.settings --markdown | --toml | --update-readme README.md\n"
+    )
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

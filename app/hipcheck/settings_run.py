@@ -1,0 +1,20 @@
+"""Settings for one run: the settings file from the data directory plus ``--set`` overrides."""
+
+from __future__ import annotations
+
+import argparse
+
+from hipcheck.core.settings import LoadedSettings, SettingsError, apply_overrides, load_settings
+from hipcheck.errors import UserError
+from hipcheck.paths import resolve_paths
+
+
+def settings_for_run(args: argparse.Namespace) -> LoadedSettings:
+    """Load settings for ``args.data_dir`` and apply ``args.overrides`` (bad ones: UserError)."""
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    loaded = load_settings(paths.settings_file)
+    try:
+        settings = apply_overrides(loaded.settings, getattr(args, "overrides", None) or [])
+    except SettingsError as exc:
+        raise UserError(str(exc)) from None
+    return LoadedSettings(settings, loaded.warnings, loaded.backup)
