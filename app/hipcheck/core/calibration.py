@@ -1,0 +1,263 @@
+"""Calibration: the user's seated and standing upper-body baselines and seat region.
+
+Front laptop cameras hide the hips, so the hip angle cannot tell sitting from standing. What the
+camera does see is where the shoulders and nose are in the frame and how wide the shoulders look;
+standing up lifts them by about a thigh length. A short guided step records both postures and
+``classify_with_calibration`` compares a new sample against them. All positions are normalised by
+the frame height (x by the frame height too, so widths are aspect-correct).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from hipcheck.core.types import (
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    NOSE,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+    PoseSample,
+    State,
+)
+
+CALIBRATION_VERSION = 1
+CALIBRATION_FILENAME = "calibration.json"
+MIN_VISIBILITY = 0.5
+MIN_SAMPLES = 3
+# Standing must lift the shoulders at least this much (frame heights) to be told from sitting.
+MIN_RISE = 0.05
+# Without a standing baseline (standing leaves the frame), a rise of this many seated shoulder
+# widths counts as standing: a thigh is roughly 1.1 shoulder widths long, so half of it is safe.
+RISE_PER_SHOULDER_WIDTH = 0.6
+# A shoulder width this far off both baselines means another distance or person: no verdict.
+WIDTH_RATIO_RANGE = (0.6, 1.6)
+
+
+class CalibrationError(ValueError):
+    """Calibration could not be computed or read; the message says what to do, in one line."""
+
+
+@dataclass(frozen=True)
+class UpperBody:
+    """Upper-body measurements of one sample, in frame heights (y down, 0 is the top)."""
+
+    shoulder_x: float
+    shoulder_y: float
+    shoulder_width: float
+    nose_y: float | None
+    hip_y: float | None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The median upper body over the samples of one posture."""
+
+    shoulder_x: float
+    shoulder_y: float
+    shoulder_width: float
+    nose_y: float | None
+    samples: int
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned box in frame heights (x0, y0) top-left to (x1, y1) bottom-right."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether the point lies inside the box."""
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Seated and standing baselines plus the seat region; ``standing`` is None when standing
+    takes the upper body out of the frame."""
+
+    seated: Baseline
+    standing: Baseline | None
+    seat_region: Box
+    frame_aspect: float
+    created: str = ""
+
+    def threshold_y(self) -> float:
+        """Shoulder height (frame heights) above which (smaller y) the user counts as standing."""
+        if self.standing is not None:
+            return (self.seated.shoulder_y + self.standing.shoulder_y) / 2
+        return self.seated.shoulder_y - RISE_PER_SHOULDER_WIDTH * self.seated.shoulder_width
+
+
+def upper_body(sample: PoseSample | None) -> UpperBody | None:
+    """The upper-body measurements of ``sample``, or None without two visible shoulders."""
+    if sample is None:
+        return None
+    lm = sample.image
+    ls, rs = lm[LEFT_SHOULDER], lm[RIGHT_SHOULDER]
+    if min(ls.visibility, rs.visibility) < MIN_VISIBILITY:
+        return None
+    aspect = sample.image_size[0] / sample.image_size[1]
+    # x in frame heights, so a width means the same in portrait and landscape frames.
+    lx, rx = ls.x * aspect, rs.x * aspect
+    width = ((lx - rx) ** 2 + (ls.y - rs.y) ** 2) ** 0.5
+    nose = lm[NOSE]
+    hips = [lm[i] for i in (LEFT_HIP, RIGHT_HIP) if lm[i].visibility >= MIN_VISIBILITY]
+    return UpperBody(
+        shoulder_x=(lx + rx) / 2,
+        shoulder_y=(ls.y + rs.y) / 2,
+        shoulder_width=width,
+        nose_y=nose.y if nose.visibility >= MIN_VISIBILITY else None,
+        hip_y=statistics.fmean(h.y for h in hips) if hips else None,
+    )
+
+
+def _baseline(bodies: Sequence[UpperBody]) -> Baseline:
+    noses = [b.nose_y for b in bodies if b.nose_y is not None]
+    return Baseline(
+        shoulder_x=statistics.median(b.shoulder_x for b in bodies),
+        shoulder_y=statistics.median(b.shoulder_y for b in bodies),
+        shoulder_width=statistics.median(b.shoulder_width for b in bodies),
+        nose_y=statistics.median(noses) if noses else None,
+        samples=len(bodies),
+    )
+
+
+def _seat_region(seated: Baseline, aspect: float) -> Box:
+    """Where a seated user's shoulders are expected: one shoulder width around the baseline."""
+    w = seated.shoulder_width
+    return Box(
+        x0=max(0.0, seated.shoulder_x - 1.5 * w),
+        y0=max(0.0, seated.shoulder_y - 1.0 * w),
+        x1=min(aspect, seated.shoulder_x + 1.5 * w),
+        y1=min(1.0, seated.shoulder_y + 1.0 * w),
+    )
+
+
+def calibrate(
+    seated_samples: Iterable[PoseSample | None],
+    standing_samples: Iterable[PoseSample | None],
+    created: str = "",
+) -> Calibration:
+    """Compute a Calibration from samples taken while sitting and then standing.
+
+    Raises CalibrationError when too few samples show the seated user, or when standing does not
+    move the shoulders enough to be told from sitting (e.g. the camera rises with the desk).
+    """
+    seated_list = list(seated_samples)
+    aspects = [s.image_size[0] / s.image_size[1] for s in seated_list if s is not None]
+    seated = [b for b in map(upper_body, seated_list) if b is not None]
+    if len(seated) < MIN_SAMPLES:
+        raise CalibrationError(
+            f"saw your shoulders in {len(seated)} of {len(seated_list)} seated samples "
+            f"(need {MIN_SAMPLES}); sit facing the camera and try again"
+        )
+    standing = [b for b in map(upper_body, standing_samples) if b is not None]
+    seated_base = _baseline(seated)
+    standing_base = _baseline(standing) if len(standing) >= MIN_SAMPLES else None
+    if standing_base is not None and (seated_base.shoulder_y - standing_base.shoulder_y < MIN_RISE):
+        raise CalibrationError(
+            "standing looked the same as sitting to the camera (does it move with the desk?); "
+            "HipCheck will rely on the hips instead"
+        )
+    aspect = statistics.median(aspects)
+    return Calibration(
+        seated=seated_base,
+        standing=standing_base,
+        seat_region=_seat_region(seated_base, aspect),
+        frame_aspect=aspect,
+        created=created,
+    )
+
+
+def classify_with_calibration(sample: PoseSample | None, calibration: Calibration) -> State | None:
+    """Sitting or standing from the shoulders' height against the baselines; None if unsure."""
+    body = upper_body(sample)
+    if body is None:
+        return None
+    lo, hi = WIDTH_RATIO_RANGE
+    widths = [calibration.seated.shoulder_width]
+    if calibration.standing is not None:
+        widths.append(calibration.standing.shoulder_width)
+    if not any(lo <= body.shoulder_width / w <= hi for w in widths):
+        return None
+    return State.STANDING if body.shoulder_y < calibration.threshold_y() else State.SITTING
+
+
+def in_seat_region(sample: PoseSample | None, calibration: Calibration) -> bool:
+    """Whether the sample's shoulders are where the calibrated user sits (to follow them)."""
+    body = upper_body(sample)
+    return body is not None and calibration.seat_region.contains(body.shoulder_x, body.shoulder_y)
+
+
+# ---- on disk: JSON next to the settings file -------------------------------------------------
+
+
+def calibration_path(settings_file: str | os.PathLike[str]) -> Path:
+    """Where the calibration lives: ``calibration.json`` beside the settings file."""
+    return Path(settings_file).with_name(CALIBRATION_FILENAME)
+
+
+def calibration_to_dict(calibration: Calibration) -> dict[str, Any]:
+    """The calibration as JSON-ready data with a version."""
+    return {"version": CALIBRATION_VERSION, **asdict(calibration)}
+
+
+def calibration_from_dict(data: Any) -> Calibration:
+    """Rebuild a Calibration from ``calibration_to_dict`` output; CalibrationError if malformed."""
+    try:
+        if data.get("version") != CALIBRATION_VERSION:
+            raise CalibrationError(f"calibration version {data.get('version')!r} is not supported")
+        standing = data["standing"]
+        return Calibration(
+            seated=Baseline(**data["seated"]),
+            standing=Baseline(**standing) if standing is not None else None,
+            seat_region=Box(**data["seat_region"]),
+            frame_aspect=float(data["frame_aspect"]),
+            created=str(data.get("created", "")),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, CalibrationError):
+            raise
+        raise CalibrationError(f"calibration file is malformed ({exc}); calibrate again") from None
+
+
+def save_calibration(path: str | os.PathLike[str], calibration: Calibration) -> None:
+    """Write the calibration JSON atomically."""
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(calibration_to_dict(calibration), out, indent=2)
+            out.write("\n")
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_calibration(path: str | os.PathLike[str]) -> Calibration | None:
+    """The saved calibration, None if there is none; CalibrationError if the file is broken."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalibrationError(f"cannot read {file.name} ({exc}); calibrate again") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CalibrationError(f"{file.name} is not valid JSON ({exc}); calibrate again") from None
+    return calibration_from_dict(data)

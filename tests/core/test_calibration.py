@@ -1,0 +1,128 @@
+"""Calibration from made-up upper bodies: baselines, errors, classification, seat region, JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hipcheck.core.calibration import (
+    CalibrationError,
+    calibrate,
+    calibration_path,
+    classify_with_calibration,
+    in_seat_region,
+    load_calibration,
+    save_calibration,
+    upper_body,
+)
+from hipcheck.core.types import (
+    LEFT_SHOULDER,
+    NOSE,
+    NUM_LANDMARKS,
+    RIGHT_SHOULDER,
+    Landmark,
+    PoseSample,
+    State,
+)
+
+SIZE = (640, 480)  # aspect 4:3
+
+
+def body(
+    shoulder_y: float, width_px: float = 160.0, centre_x: float = 0.5, vis: float = 0.9
+) -> PoseSample:
+    """A front-view sample: shoulders ``width_px`` apart at ``shoulder_y``, nose above them."""
+    half = width_px / SIZE[0] / 2
+    lm = [Landmark(0.5, 0.5, 0.0, 0.0)] * NUM_LANDMARKS
+    lm[LEFT_SHOULDER] = Landmark(centre_x + half, shoulder_y, 0.0, vis)
+    lm[RIGHT_SHOULDER] = Landmark(centre_x - half, shoulder_y, 0.0, vis)
+    lm[NOSE] = Landmark(centre_x, shoulder_y - 0.2, 0.0, vis)
+    return PoseSample(0.0, tuple(lm), None, SIZE)
+
+
+SEATED = [body(0.70 + d) for d in (-0.01, 0.0, 0.01, 0.0, 0.02)]
+STANDING = [body(0.30 + d) for d in (-0.01, 0.0, 0.01)]
+
+
+def test_upper_body_measures_in_frame_heights() -> None:
+    ub = upper_body(body(0.6, width_px=240))
+    assert ub is not None
+    assert ub.shoulder_y == pytest.approx(0.6)
+    assert ub.shoulder_width == pytest.approx(240 / 480)
+    assert ub.shoulder_x == pytest.approx(0.5 * 640 / 480)
+    assert ub.nose_y == pytest.approx(0.4) and ub.hip_y is None
+    assert upper_body(body(0.6, vis=0.2)) is None and upper_body(None) is None
+
+
+def test_calibrate_takes_medians_and_ignores_misses() -> None:
+    cal = calibrate([*SEATED, None, body(0.1, vis=0.1)], STANDING, created="2026-11-29T03:00Z")
+    assert cal.seated.shoulder_y == pytest.approx(0.70) and cal.seated.samples == 5
+    assert cal.standing is not None and cal.standing.shoulder_y == pytest.approx(0.30)
+    assert cal.threshold_y() == pytest.approx(0.50)
+    assert cal.frame_aspect == pytest.approx(4 / 3)
+    assert cal.seat_region.contains(cal.seated.shoulder_x, cal.seated.shoulder_y)
+
+
+@pytest.mark.parametrize(
+    ("shoulder_y", "width_px", "expected"),
+    [
+        (0.72, 160, State.SITTING),
+        (0.55, 160, State.SITTING),  # leaning back/up a little is still sitting
+        (0.45, 160, State.STANDING),
+        (0.25, 150, State.STANDING),
+        (0.70, 40, None),  # far smaller: someone in the background, or far away
+        (0.70, 400, None),  # far wider: leaning into the camera
+    ],
+)
+def test_classify_with_both_baselines(
+    shoulder_y: float, width_px: float, expected: State | None
+) -> None:
+    cal = calibrate(SEATED, STANDING)
+    assert classify_with_calibration(body(shoulder_y, width_px), cal) is expected
+
+
+def test_classify_when_standing_leaves_the_frame() -> None:
+    # Laptop camera: on standing up the shoulders leave the frame, so no standing baseline.
+    cal = calibrate(SEATED, [None, None, body(0.02, vis=0.1)])
+    assert cal.standing is None
+    # Threshold: seated 0.70 minus 0.6 shoulder widths (160 px / 480 px = 1/3) = 0.50.
+    assert cal.threshold_y() == pytest.approx(0.50)
+    assert classify_with_calibration(body(0.66), cal) is State.SITTING
+    assert classify_with_calibration(body(0.40), cal) is State.STANDING
+    assert classify_with_calibration(None, cal) is None
+
+
+def test_calibrate_refuses_bad_recordings() -> None:
+    with pytest.raises(CalibrationError, match="shoulders in 2 of 4 seated samples"):
+        calibrate([SEATED[0], SEATED[1], None, None], STANDING)
+    with pytest.raises(CalibrationError, match="standing looked the same as sitting"):
+        calibrate(SEATED, [body(0.68), body(0.69), body(0.70)])
+
+
+def test_seat_region_follows_the_user_not_a_passer_by() -> None:
+    cal = calibrate(SEATED, STANDING)
+    assert in_seat_region(body(0.7, centre_x=0.52), cal)
+    assert not in_seat_region(body(0.7, centre_x=0.05, width_px=60), cal)
+    assert not in_seat_region(None, cal)
+
+
+def test_json_round_trip_beside_settings(tmp_path: Path) -> None:
+    path = calibration_path(tmp_path / "settings.toml")
+    assert path == tmp_path / "calibration.json"
+    assert load_calibration(path) is None
+    for cal in (calibrate(SEATED, STANDING, "t"), calibrate(SEATED, [])):
+        save_calibration(path, cal)
+        assert load_calibration(path) == cal
+    assert json.loads(path.read_text())["version"] == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["{not json", '{"version": 9}', '{"version": 1, "seated": {}}', "[]"]
+)
+def test_broken_calibration_file_is_a_clear_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "calibration.json"
+    path.write_text(text)
+    with pytest.raises(CalibrationError, match="calibrat"):
+        load_calibration(path)
