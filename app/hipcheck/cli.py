@@ -11,6 +11,8 @@ from typing import NoReturn
 from hipcheck import __version__
 from hipcheck.commands import COMMAND_MODULES
 from hipcheck.errors import UserError
+from hipcheck.logs import setup_logging
+from hipcheck.paths import resolve_paths
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, name):
             setattr(args, name, default)
     try:
+        setup_logging(resolve_paths(args.data_dir), args.verbose)
         func = getattr(args, "func", None)
         if func is None:
             from hipcheck.ui.app import run_app
