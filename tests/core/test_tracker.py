@@ -322,3 +322,17 @@ def test_from_settings() -> None:
 def test_rejects_nonsense_thresholds() -> None:
     with pytest.raises(ValueError):
         SittingTracker(natural_break_s=0)
+
+
+def test_system_clock_counts_suspended_time_where_it_can() -> None:
+    # The gap rule only sees a suspend if the monotonic clock keeps counting through it.
+    import sys
+    import time
+
+    from hipcheck.core.clock import SystemClock
+
+    need_boottime = sys.platform.startswith("linux")
+    if not need_boottime:
+        return
+    boot = time.clock_gettime(time.CLOCK_BOOTTIME)
+    assert SystemClock().monotonic() == pytest.approx(boot, abs=0.05)

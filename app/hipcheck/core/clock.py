@@ -20,11 +20,18 @@ class Clock(Protocol):
         ...
 
 
+_BOOTTIME: int | None = getattr(time, "CLOCK_BOOTTIME", None)
+
+
 class SystemClock:
     """The real clock."""
 
     def monotonic(self) -> float:
-        """Seconds from ``time.monotonic``."""
+        """Seconds that never go back and keep counting through suspend where the OS allows."""
+        # Linux's CLOCK_MONOTONIC (time.monotonic) stops while suspended, which would hide a
+        # suspend from the tracker's gap rule and glue the time before and after into one bout.
+        if _BOOTTIME is not None:
+            return time.clock_gettime(_BOOTTIME)
         return time.monotonic()
 
     def wall(self) -> datetime:
