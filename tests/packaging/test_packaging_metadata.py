@@ -1,0 +1,89 @@
+"""The desktop metadata: .desktop entry and AppStream file validate, the icon renders."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import REPO, need
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PACKAGING = REPO / "packaging"
+APP_ID = "io.github.hipcheck.HipCheck"
+DESKTOP = PACKAGING / f"{APP_ID}.desktop"
+METAINFO = PACKAGING / f"{APP_ID}.metainfo.xml"
+ICON = REPO / "assets" / "hipcheck.svg"
+
+
+def test_desktop_file_validates() -> None:
+    tool = shutil.which("desktop-file-validate")
+    need(tool is not None, "desktop-file-validate not installed (apt: desktop-file-utils)")
+    assert tool is not None
+    proc = subprocess.run([tool, str(DESKTOP)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout + proc.stderr
+
+
+def test_desktop_file_runs_hipcheck_commands_that_exist() -> None:
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str  # type: ignore[assignment,method-assign]
+    entry.read(DESKTOP, encoding="utf-8")
+    execs = [entry[s]["Exec"] for s in entry.sections()]
+    assert entry["Desktop Entry"]["Icon"] == APP_ID
+    assert execs[0] == "hipcheck"
+    from hipcheck.cli import build_parser
+
+    parser = build_parser()
+    for line in execs:
+        argv = line.split()[1:]
+        parser.parse_args(argv)  # exits (fails the test) if a shortcut names a wrong command
+
+
+def test_metainfo_validates() -> None:
+    tool = shutil.which("appstreamcli")
+    need(tool is not None, "appstreamcli not installed (apt: appstream)")
+    assert tool is not None
+    proc = subprocess.run(
+        [tool, "validate", "--no-net", "--pedantic", str(METAINFO)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f'<launchable type="desktop-id">{DESKTOP.name}</launchable>' in METAINFO.read_text()
+
+
+def test_icon_renders(qapp: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(str(ICON))
+    assert renderer.isValid()
+    image = QImage(64, 64, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    # Opaque in the middle (the badge), transparent in the rounded-off corner.
+    assert image.pixelColor(32, 32).alpha() == 255
+    assert image.pixelColor(0, 0).alpha() == 0
+
+
+def test_spec_bundles_the_pose_model_and_assets() -> None:
+    spec = (PACKAGING / "hipcheck.spec").read_text()
+    import mediapipe
+
+    root = Path(mediapipe.__file__).parent
+    for rel in (
+        "modules/pose_landmark/pose_landmark_cpu.binarypb",
+        "modules/pose_landmark/pose_landmark_full.tflite",
+        "modules/pose_detection/pose_detection.tflite",
+    ):
+        assert rel in spec
+        assert (root / rel).is_file(), f"mediapipe no longer ships {rel}"
+    assert '(str(REPO / "assets"), "assets")' in spec
