@@ -62,7 +62,7 @@ def test_issue_settings_exist_in_their_tabs() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("sample_rate_hz", 10.5, "outside 0.2–10 1/s"),
+        ("sample_rate_hz", 10.5, "outside 0.2–10 samples/s"),
         ("sample_rate_hz", 0.1, "outside"),
         ("sample_rate_hz", "2", "expected a number"),
         ("sample_rate_hz", True, "expected a number"),

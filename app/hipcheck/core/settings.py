@@ -40,6 +40,8 @@ class SettingSpec:
     choices: tuple[str, ...] = ()
     # A hint for the dialog when a plain widget for the type is not enough (e.g. "camera").
     widget: str = ""
+    # The spin-box step; None lets the dialog pick one from the bounds.
+    step: float | None = None
 
 
 def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
@@ -68,7 +70,7 @@ class Settings:
     )  # fmt: skip
     sample_rate_hz: float = _s(
         2.0, "Sample rate", "Pose samples per second while monitoring.", MON,
-        unit="1/s", minimum=0.2, maximum=10.0,
+        unit="samples/s", minimum=0.2, maximum=10.0,
     )  # fmt: skip
     adaptive_sampling: bool = _s(
         True, "Adaptive sampling", "Sample less often while your posture is stable.", MON
@@ -85,11 +87,11 @@ class Settings:
     natural_break_min: float = _s(
         2.0, "Natural break length",
         "Standing or being away at least this long ends a sitting bout.", POS,
-        unit="min", minimum=0.5, maximum=30.0,
+        unit="min", minimum=0.5, maximum=30.0, step=0.5,
     )  # fmt: skip
     sitting_limit_min: float = _s(
         45.0, "Sitting limit", "Nudge after sitting this long without a break.", REM,
-        unit="min", minimum=5.0, maximum=240.0,
+        unit="min", minimum=5.0, maximum=240.0, step=5.0,
     )  # fmt: skip
     snooze_min: float = _s(
         10.0, "Snooze length", "How long a snoozed nudge waits.", REM,
@@ -101,11 +103,11 @@ class Settings:
     )  # fmt: skip
     work_start_h: float = _s(
         8.0, "Working hours start", "No nudges before this hour of the day.", REM,
-        unit="h", minimum=0.0, maximum=24.0,
+        unit="h", minimum=0.0, maximum=24.0, step=0.25, widget="time_of_day",
     )  # fmt: skip
     work_end_h: float = _s(
         18.0, "Working hours end", "No nudges after this hour of the day.", REM,
-        unit="h", minimum=0.0, maximum=24.0,
+        unit="h", minimum=0.0, maximum=24.0, step=0.25, widget="time_of_day",
     )  # fmt: skip
     work_days: tuple[str, ...] = _s(
         ("mon", "tue", "wed", "thu", "fri"), "Working days", "Days on which HipCheck nudges.", REM,
@@ -357,7 +359,8 @@ def settings_from_table(table: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         try:
             changes[key] = validate_value(key, value)
         except SettingsError as exc:
-            warnings.append(f"{exc}; using the default {settings_to_dict(Settings())[key]!r}")
+            default = tomli_w.dumps({"v": settings_to_dict(Settings())[key]})[4:].strip()
+            warnings.append(f"{exc}; using the default {default}")
     return replace(Settings(), **changes), warnings
 
 

@@ -1,0 +1,1 @@
+"""HipCheck's Qt user interface: tray app, settings and calibration dialogs, report window."""
