@@ -9,10 +9,13 @@ from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 
 
-def settings_for_run(args: argparse.Namespace) -> LoadedSettings:
-    """Load settings for ``args.data_dir`` and apply ``args.overrides`` (bad ones: UserError)."""
+def settings_for_run(args: argparse.Namespace, *, repair: bool = True) -> LoadedSettings:
+    """Load settings for ``args.data_dir`` and apply ``args.overrides`` (bad ones: UserError).
+
+    ``repair=False`` leaves a bad settings file untouched (for read-only commands like analyze).
+    """
     paths = resolve_paths(getattr(args, "data_dir", None))
-    loaded = load_settings(paths.settings_file)
+    loaded = load_settings(paths.settings_file, repair=repair)
     try:
         settings = apply_overrides(loaded.settings, getattr(args, "overrides", None) or [])
     except SettingsError as exc:

@@ -202,6 +202,7 @@ def test_load_without_repair_leaves_file(tmp_path: Path) -> None:
     path.write_text("version = 1\nsound = 3\n")
     loaded = load_settings(path, now=NOW, repair=False)
     assert loaded.warnings and path.read_text() == "version = 1\nsound = 3\n"
+    assert loaded.backup is None and list(tmp_path.iterdir()) == [path]
 
 
 def test_migration_from_version_0(tmp_path: Path) -> None:

@@ -381,11 +381,10 @@ def load_settings(
 ) -> LoadedSettings:
     """Read, migrate and validate the settings file; a missing file gives the defaults.
 
-    A file that cannot be parsed, or that holds bad keys or values, is first copied to
-    ``<name>.bak-<timestamp>``; bad keys fall back to their defaults (all of them if the file is
-    unparsable) and each problem becomes a warning naming the key. With ``repair`` the cleaned
-    settings are written back so the warning is shown once. A migrated file is rewritten too
-    (after the same backup).
+    In a file that cannot be parsed, or that holds bad keys or values, bad keys fall back to their
+    defaults (all of them if the file is unparsable) and each problem becomes a warning naming the key. With ``repair`` the file is
+    first copied to the backup and the cleaned (or migrated) settings are written back, so the
+    warning is shown once; without it nothing on disk changes (for read-only commands).
     """
     file = Path(path)
     when = now if now is not None else datetime.now(timezone.utc)
@@ -407,11 +406,10 @@ def load_settings(
         table, warnings = migrate(data)
         settings, bad = settings_from_table(table)
         warnings.extend(bad)
-    if not warnings and not migrated:
-        return LoadedSettings(settings)
+    if (not warnings and not migrated) or not repair:
+        return LoadedSettings(settings, warnings)
     backup = _backup(file, when)
-    if repair:
-        save_settings(file, settings)
+    save_settings(file, settings)
     if warnings:
         warnings.append(f"your previous file was saved as {backup.name}")
     return LoadedSettings(settings, warnings, backup)
