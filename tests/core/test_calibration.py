@@ -126,3 +126,15 @@ def test_broken_calibration_file_is_a_clear_error(tmp_path: Path, text: str) -> 
     path.write_text(text)
     with pytest.raises(CalibrationError, match="calibrat"):
         load_calibration(path)
+
+
+def test_settings_and_calibration_stay_free_of_qt_and_vision() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, hipcheck.core.settings, hipcheck.core.calibration; "
+        "print(sorted(m for m in ('PySide6', 'cv2', 'mediapipe', 'numpy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

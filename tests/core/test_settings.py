@@ -265,3 +265,14 @@ def test_markdown_cli() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert out.stdout == markdown_table()
+
+
+def test_update_readme_regenerates_only_between_the_markers() -> None:
+    from hipcheck.core.settings import update_readme
+
+    text = "intro\n<!-- settings-table:start -->\nold table\n<!-- settings-table:end -->\noutro\n"
+    new = update_readme(text)
+    assert new.startswith("intro\n<!-- settings-table:start -->\n| Key |")
+    assert new.endswith("<!-- settings-table:end -->\noutro\n") and "old table" not in new
+    with pytest.raises(SettingsError, match="markers"):
+        update_readme("no markers here")
