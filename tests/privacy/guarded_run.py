@@ -10,6 +10,7 @@ process is killed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -48,7 +49,7 @@ def main() -> int:
             record("network", event=event, address=repr(args[:2]))
             raise OSError(f"network access denied by the privacy test ({event})")
         elif event == "open":
-            path, mode, flags = (list(args) + [None, None, None])[:3]
+            path, mode, flags = [*args, None, None, None][:3]
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & WRITE_FLAGS
             )
@@ -101,10 +102,8 @@ def _misbehave() -> None:
         lambda: cv2.VideoWriter("selftest.avi", 0, 1.0, (4, 4)),
     ]
     for attempt in attempts:
-        try:
+        with contextlib.suppress(OSError):
             attempt()
-        except OSError:
-            pass
     # A connection from a child process the hooks do not reach: only strace can see this one.
     import subprocess
 
