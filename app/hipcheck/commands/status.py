@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from hipcheck.cli import add_common_options
+from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 
 MAX_PAUSE_MIN = 24 * 60.0
@@ -59,8 +60,14 @@ def register(subparsers: Any) -> None:
 def _send(args: argparse.Namespace, command: str, **params: Any) -> dict[str, Any] | None:
     """Send ``command``; print the one-line reason and return None when nobody answers."""
     # Imported here so `hipcheck --help` and the other sub-commands do not load Qt.
+    from hipcheck.core.settings import Settings, SettingsError, apply_overrides
     from hipcheck.instance import NoReply, NotRunning, request
 
+    # --set means nothing to the running instance, but a wrong one is still a mistake to report.
+    try:
+        apply_overrides(Settings(), args.overrides)
+    except SettingsError as exc:
+        raise UserError(str(exc)) from None
     paths = resolve_paths(args.data_dir)
     try:
         reply = request(command, paths, **params)
