@@ -1,0 +1,233 @@
+"""The monitoring pipeline: frame -> pose -> observation -> smoothed state -> events -> store.
+
+Qt-free on purpose: the tray app runs an ``Engine`` inside its camera worker QThread and the
+``analyze`` command runs it on a file; both see the same ``SampleRecord`` per processed sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from hipcheck.core.posture import observe
+from hipcheck.vision.pose import PoseEstimator
+from hipcheck.vision.source import Frame, FrameSource
+
+from hipcheck.core.clock import SystemClock
+from hipcheck.core.sampling import AdaptiveRate
+from hipcheck.core.settings import Settings
+from hipcheck.core.tracker import SittingTracker, TrackerSummary
+from hipcheck.core.types import (
+    BoutEnded,
+    BoutStarted,
+    Event,
+    Gap,
+    Interval,
+    NaturalBreak,
+    Observation,
+    PoseSample,
+    State,
+)
+from hipcheck.store.db import RecordingSink
+
+
+@dataclass(frozen=True, slots=True)
+class SampleRecord:
+    """One processed sample: everything the live view and the analyse timeline need."""
+
+    timestamp_s: float
+    image_size: tuple[int, int]
+    sample: PoseSample | None
+    observation: Observation
+    state: State
+    events: tuple[Event, ...]
+    closed_intervals: tuple[Interval, ...]
+    summary: TrackerSummary
+
+    @property
+    def raw_state(self) -> State:
+        """The per-sample state, before smoothing."""
+        return self.observation.state
+
+
+def make_estimator() -> PoseEstimator:
+    """The production estimator: one MediaPipe pose model per run, kept on the user by a follower."""
+    from hipcheck.vision.follow import UserFollower
+    from hipcheck.vision.pose import MediaPipePoseEstimator
+
+    return UserFollower(MediaPipePoseEstimator())
+
+
+# Tracker events worth keeping in the history (state changes are already the intervals).
+_STORED_EVENTS: tuple[type[Event], ...] = (BoutStarted, BoutEnded, NaturalBreak, Gap)
+
+
+def event_kind(event: Event) -> str:
+    """The snake_case name of an event's type (``BoutStarted`` -> ``bout_started``)."""
+    name = type(event).__name__
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def event_detail(event: Event) -> dict[str, object]:
+    """The JSON-able fields of an event besides its time."""
+    detail: dict[str, object] = {}
+    for f in fields(event):
+        if f.name != "t_s":
+            value = getattr(event, f.name)
+            detail[f.name] = value.value if isinstance(value, State) else value
+    return detail
+
+
+class _Popped:
+    """The tracker as the recording sink sees it, with the intervals the engine already popped."""
+
+    def __init__(self, tracker: SittingTracker, closed: tuple[Interval, ...]) -> None:
+        self._tracker = tracker
+        self._closed = list(closed)
+
+    def pop_closed_intervals(self) -> list[Interval]:
+        """The intervals this sample closed."""
+        closed, self._closed = self._closed, []
+        return closed
+
+    def open_interval(self) -> Interval | None:
+        """The tracker's open interval."""
+        return self._tracker.open_interval()
+
+    def close(self, now_s: float) -> list[Interval]:
+        """Close the tracker."""
+        return self._closed + self._tracker.close(now_s)
+
+
+class Engine:
+    """Runs one pose model and one sitting tracker over frames at the configured sample rate.
+
+    ``recorder`` (optional) stores intervals and bout events as they happen; ``wall_at`` maps a
+    sample's timestamp to the wall-clock time it is filed under (live: the current time; a file:
+    the analysis start plus the video time).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        estimator: PoseEstimator | None = None,
+        tracker: SittingTracker | None = None,
+        recorder: RecordingSink | None = None,
+        wall_at: Callable[[float], datetime] | None = None,
+        adaptive: bool | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings()
+        self._rate = AdaptiveRate.from_settings(self.settings)
+        if adaptive is not None:
+            # analyze wants one sample per period for a regular timeline, whatever the setting.
+            self._rate.enabled = adaptive
+        self._estimator = estimator if estimator is not None else make_estimator()
+        self._tracker = (
+            tracker if tracker is not None else SittingTracker.from_settings(self.settings)
+        )
+        self._recorder = recorder
+        self._wall_at = wall_at if wall_at is not None else _system_wall
+        self._next_sample_s: float | None = None
+        self._last_s: float | None = None
+        self.samples = 0
+
+    @property
+    def tracker(self) -> SittingTracker:
+        """The sitting tracker this engine feeds."""
+        return self._tracker
+
+    @property
+    def next_sample_s(self) -> float | None:
+        """The earliest timestamp worth processing next (None before the first sample)."""
+        return self._next_sample_s
+
+    def due(self, timestamp_s: float) -> bool:
+        """Whether a frame at ``timestamp_s`` should be processed at the current sample rate."""
+        return self._next_sample_s is None or timestamp_s >= self._next_sample_s
+
+    def process(self, frame: Frame) -> SampleRecord:
+        """Run the model, the posture rules and the tracker on one frame; store what closed."""
+        t_s = frame.timestamp_s
+        height, width = frame.image.shape[:2]
+        sample = self._estimator.estimate(frame.image, t_s)
+        observation = observe(sample, standing_desk=self.settings.standing_desk)
+        events = tuple(self._tracker.update(observation, t_s))
+        closed = tuple(self._tracker.pop_closed_intervals())
+        if self._recorder is not None:
+            self._record(t_s, events, closed)
+        interval_s = self._rate.update(observation.state, t_s)
+        # Schedule on the ideal grid, not from this frame, so the rate does not drift down by up
+        # to a frame period per sample; but never into the past after a stall, and never more
+        # than one period ahead when a caller processes frames that were not due.
+        next_s = (
+            t_s + interval_s if self._next_sample_s is None else self._next_sample_s + interval_s
+        )
+        if not t_s < next_s <= t_s + interval_s:
+            next_s = t_s + interval_s
+        self._next_sample_s = next_s
+        self._last_s = t_s
+        self.samples += 1
+        summary = self._tracker.summary()
+        return SampleRecord(
+            timestamp_s=t_s,
+            image_size=(int(width), int(height)),
+            sample=sample,
+            observation=observation,
+            state=summary.state,
+            events=events,
+            closed_intervals=closed,
+            summary=summary,
+        )
+
+    def _record(self, t_s: float, events: tuple[Event, ...], closed: tuple[Interval, ...]) -> None:
+        """Hand this sample's closed intervals (and the open one, when due) and events to the store."""
+        assert self._recorder is not None
+        wall = self._wall_at(t_s)
+        self._recorder.write(_Popped(self._tracker, closed), t_s, wall)
+        for event in events:
+            if isinstance(event, _STORED_EVENTS):
+                at = wall - timedelta(seconds=t_s - event.t_s)
+                self._recorder.store.record_event(at, event_kind(event), event_detail(event))
+
+    def run(
+        self,
+        source: FrameSource,
+        *,
+        on_sample: Callable[[SampleRecord], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[SampleRecord]:
+        """Process ``source`` until it ends (or ``should_stop``), skipping frames between samples."""
+        records: list[SampleRecord] = []
+        while should_stop is None or not should_stop():
+            frame = source.next_frame(self._next_sample_s)
+            if frame is None:
+                break
+            record = self.process(frame)
+            records.append(record)
+            if on_sample is not None:
+                on_sample(record)
+        return records
+
+    def finish(self, now_s: float | None = None) -> list[Interval]:
+        """End the timeline at ``now_s`` (default: the last sample); store and return what it held."""
+        end_s = now_s if now_s is not None else self._last_s
+        if end_s is None:
+            return []
+        if self._recorder is not None:
+            remaining = self._tracker.close(end_s)
+            self._recorder.write(
+                _Popped(self._tracker, tuple(remaining)), end_s, self._wall_at(end_s)
+            )
+            return remaining
+        return self._tracker.close(end_s)
+
+    def close(self) -> None:
+        """Free the model (call once, after ``finish``)."""
+        self._estimator.close()
+
+
+def _system_wall(_t_s: float) -> datetime:
+    """The current local wall-clock time (live monitoring files samples under now)."""
+    return SystemClock().wall()

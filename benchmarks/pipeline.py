@@ -1,0 +1,189 @@
+"""Pipeline benchmark: what HipCheck costs beyond the pose model, per frame, per minute, per file.
+
+Run: ``.venv/bin/python benchmarks/pipeline.py [--clip PATH] [--passes N]``. Prints each figure with
+its target and PASS/MISS, and exits 1 if any target is missed.
+
+* model alone: MediaPipe Pose (the bundled full model, video mode) on RGB frames, nothing else.
+* engine: ``Engine.process`` on the same BGR frames: colour conversion, the model, the follower,
+  the posture rules, smoothing and the tracker.
+* CPU per minute: CPU seconds (all threads) the engine spends per sample on camera-sized frames
+  (640x480) times the samples in a minute at the default rate. Camera capture itself is excluded:
+  there is no camera here, and a V4L2 frame costs a copy, not a video decode.
+* analyse speed: ``hipcheck analyze`` work on the clip (open, decode, skip, model, tracker) in
+  video seconds per wall second, model already loaded.
+* peak RSS: the maximum resident size of a real ``python -m hipcheck analyze`` process on the clip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+POSTURE_DATA = Path(os.environ.get("HIPCHECK_POSTURE_DATA", REPO.parent / "shared/data/posture"))
+DEFAULT_CLIP = POSTURE_DATA / "videos/front_sit_upper_body_01.mp4"
+SIDE_STILL = POSTURE_DATA / "images/side_sit_upright_01.jpg"
+
+TARGET_RATIO = 1.10
+TARGET_CPU_S_PER_MIN = 2.0
+TARGET_SPEED_X = 15.0
+TARGET_RSS_MB = 350.0
+
+
+def clip_frames(clip: Path, rate_hz: float) -> list[np.ndarray]:
+    """The frames of ``clip`` that sampling at ``rate_hz`` would pick."""
+    cap = cv2.VideoCapture(str(clip))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    step = max(1, round(fps / rate_hz))
+    frames: list[np.ndarray] = []
+    index = 0
+    while True:
+        ok = cap.grab()
+        if not ok:
+            break
+        if index % step == 0:
+            ok, image = cap.retrieve()
+            if ok:
+                frames.append(image)
+        index += 1
+    cap.release()
+    if not frames:
+        sys.exit(f"pipeline benchmark: cannot read {clip}")
+    return frames
+
+
+def per_frame_ms(
+    run: Callable[[np.ndarray, float], object], frames: list[np.ndarray], passes: int, t0: float
+) -> tuple[float, float, float]:
+    """Median wall ms per frame over ``passes`` passes, and CPU seconds and wall seconds in total."""
+    times: list[float] = []
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    t_s = t0
+    for _ in range(passes):
+        for image in frames:
+            start = time.perf_counter()
+            run(image, t_s)
+            times.append(time.perf_counter() - start)
+            t_s += 0.5
+    return 1000 * statistics.median(times), time.process_time() - cpu0, time.perf_counter() - wall0
+
+
+def verdict(ok: bool) -> str:
+    """PASS or MISS."""
+    return "PASS" if ok else "MISS"
+
+
+def main() -> int:
+    """Measure and print every figure with its target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--passes", type=int, default=3)
+    args = parser.parse_args()
+
+    import mediapipe as mp
+    from hipcheck.vision.source import Frame, open_source
+
+    from hipcheck.core.settings import Settings
+    from hipcheck.vision.engine import Engine
+
+    settings = Settings()
+    frames = clip_frames(args.clip, settings.sample_rate_hz)
+    still = cv2.imread(str(SIDE_STILL))
+    if still is not None:
+        frames.append(still)
+    print(
+        f"frames: {len(frames)} from {args.clip.name} at {settings.sample_rate_hz:g}/s"
+        f"{' + ' + SIDE_STILL.name if still is not None else ''}, {args.passes} passes"
+    )
+
+    # ---- model alone vs engine, interleaved passes so machine load hits both alike ----------
+    pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1)
+    rgb = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in frames]
+    engine = Engine(settings, adaptive=False)
+
+    def model(image: np.ndarray, _t: float) -> object:
+        return pose.process(image)
+
+    def whole(image: np.ndarray, t_s: float) -> object:
+        return engine.process(Frame(image, t_s))
+
+    per_frame_ms(model, rgb[:3], 1, 0.0)  # warm-up: graphs, caches
+    per_frame_ms(whole, frames[:3], 1, 0.0)
+    model_ms: list[float] = []
+    engine_ms: list[float] = []
+    t_s = 10.0
+    for _ in range(args.passes):
+        model_ms.append(per_frame_ms(model, rgb, 1, 0.0)[0])
+        engine_ms.append(per_frame_ms(whole, frames, 1, t_s)[0])
+        t_s += 0.5 * len(frames) + 1
+    m, e = statistics.median(model_ms), statistics.median(engine_ms)
+    ratio = e / m
+    engine.close()
+    pose.close()
+
+    # ---- CPU per minute of monitoring on camera-sized frames ------------------------------
+    small = [cv2.resize(f, (640, 480), interpolation=cv2.INTER_AREA) for f in frames]
+    engine = Engine(settings, adaptive=False)
+    per_frame_ms(lambda im, t: engine.process(Frame(im, t)), small[:3], 1, 0.0)
+    _, cpu_s, _ = per_frame_ms(
+        lambda im, t: engine.process(Frame(im, t)), small, args.passes, 100.0
+    )
+    engine.close()
+    cpu_per_sample = cpu_s / (len(small) * args.passes)
+    cpu_per_min = cpu_per_sample * settings.sample_rate_hz * 60
+
+    # ---- analyse speed on the file ---------------------------------------------------------
+    engine = Engine(settings, adaptive=False)
+    engine.process(Frame(frames[0], -100.0))  # load the model before the clock starts
+    engine.finish()
+    engine = Engine(settings, adaptive=False, estimator=engine._estimator)
+    source = open_source(str(args.clip))
+    start = time.perf_counter()
+    records = engine.run(source)
+    wall = time.perf_counter() - start
+    source.release()
+    engine.close()
+    video_s = records[-1].timestamp_s - records[0].timestamp_s + 1 / settings.sample_rate_hz
+    speed = video_s / wall
+
+    # ---- peak RSS of a real analyse run -------------------------------------------------------
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "hipcheck", "analyze", str(args.clip), "--no-store", "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    cli_wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"pipeline benchmark: analyze failed: {done.stderr.strip()}")
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+    rows = [
+        ("model alone", f"{m:.1f} ms/frame", "", None),
+        ("whole engine", f"{e:.1f} ms/frame", "", None),
+        ("engine / model", f"{ratio:.3f}", f"<= {TARGET_RATIO:.2f}", ratio <= TARGET_RATIO),
+        ("CPU per minute at 2/s", f"{cpu_per_min:.2f} s", f"<= {TARGET_CPU_S_PER_MIN:g} s",
+         cpu_per_min <= TARGET_CPU_S_PER_MIN),
+        ("analyse speed", f"{speed:.1f}x real time", f">= {TARGET_SPEED_X:g}x", speed >= TARGET_SPEED_X),
+        ("peak RSS (analyze)", f"{peak_mb:.0f} MB", f"<= {TARGET_RSS_MB:g} MB", peak_mb <= TARGET_RSS_MB),
+    ]  # fmt: skip
+    for name, value, target, ok in rows:
+        mark = "" if ok is None else verdict(ok)
+        print(f"{name:24} {value:>20}   {target:>10}  {mark}")
+    print(f"(analyze on the clip end to end incl. start-up and model load: {cli_wall:.2f} s"
+          f" for {video_s:.1f} s of video)")  # fmt: skip
+    return 0 if all(ok is not False for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The engine: sampling and frame skipping, the per-sample record, the store, the real model."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hipcheck.vision.source import Frame
+
+from hipcheck.core.settings import Settings
+from hipcheck.core.types import PoseSample, State
+from hipcheck.store.db import RecordingSink, Store
+from hipcheck.vision.engine import Engine, make_estimator
+
+
+class ListSource:
+    """Frames from memory at a fixed frame rate; records what the engine asked for."""
+
+    is_live = False
+
+    def __init__(self, images: list[np.ndarray], fps: float) -> None:
+        self._images = images
+        self._fps = fps
+        self._index = 0
+        self.requests: list[float | None] = []
+        self.decoded = 0
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Frame | None:
+        """The next frame at or after ``min_timestamp_s``."""
+        self.requests.append(min_timestamp_s)
+        while self._index < len(self._images):
+            t_s = self._index / self._fps
+            image = self._images[self._index]
+            self._index += 1
+            if min_timestamp_s is None or t_s >= min_timestamp_s:
+                self.decoded += 1
+                return Frame(image, t_s)
+        return None
+
+    def release(self) -> None:
+        """Nothing to free."""
+
+
+class CountingEstimator:
+    """Wraps an estimator and counts its calls; ``None`` inner means nobody is ever seen."""
+
+    def __init__(self, inner: object | None = None) -> None:
+        self.inner = inner
+        self.calls: list[float] = []
+        self.closed = False
+
+    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
+        """Count, then delegate."""
+        self.calls.append(timestamp_s)
+        if self.inner is None:
+            return None
+        result: PoseSample | None = self.inner.estimate(image_bgr, timestamp_s)  # type: ignore[attr-defined]
+        return result
+
+    def close(self) -> None:
+        """Close the inner estimator."""
+        self.closed = True
+        if self.inner is not None:
+            self.inner.close()  # type: ignore[attr-defined]
+
+
+def _blank(n: int) -> list[np.ndarray]:
+    """``n`` black 64x48 frames (an empty scene as far as the model is concerned)."""
+    image = np.zeros((48, 64, 3), np.uint8)
+    return [image] * n
+
+
+def _letterbox(path: Path) -> np.ndarray:
+    """A still scaled into a 640x480 frame like the camera gives."""
+    from stills_video import letterbox
+
+    image = cv2.imread(str(path))
+    assert image is not None, path
+    return letterbox(image, 640, 480)
+
+
+@pytest.mark.parametrize("rate_hz", [2.0, 5.0, 1.0])
+def test_samples_at_the_configured_rate_and_skips_the_frames_between(rate_hz: float) -> None:
+    source = ListSource(_blank(25 * 10), fps=25.0)  # 10 s at 25 fps
+    estimator = CountingEstimator()
+    engine = Engine(Settings(sample_rate_hz=rate_hz), estimator=estimator, adaptive=False)
+    records = engine.run(source)
+    times = [r.timestamp_s for r in records]
+    assert len(times) == round(10 * rate_hz)
+    assert estimator.calls == times  # exactly one model call per sample
+    assert source.decoded == len(times)  # the frames between samples were skipped
+    steps = np.diff(times)
+    # On the ideal grid: a step is one period give or take one frame, and it does not drift.
+    assert np.all(np.abs(steps - 1 / rate_hz) <= 1 / 25 + 1e-9)
+    assert abs(times[-1] - (len(times) - 1) / rate_hz) <= 1 / 25 + 1e-9
+    engine.close()
+    assert estimator.closed
+
+
+def test_adaptive_sampling_slows_down_while_the_state_is_steady() -> None:
+    source = ListSource(_blank(25 * 90), fps=25.0)  # 90 s of an empty room
+    engine = Engine(Settings(adaptive_sampling=True), estimator=CountingEstimator())
+    times = [r.timestamp_s for r in engine.run(source)]
+    early = [t for t in times if t < 30]
+    late = [t for t in times if t >= 40]
+    assert len(early) >= 55  # 2/s while the state is new
+    assert np.all(np.diff(late) >= 1.9)  # slower once it has been steady for 30 s
+
+
+def test_record_carries_sample_observation_smoothed_state_and_summary() -> None:
+    source = ListSource(_blank(25 * 6), fps=25.0)
+    engine = Engine(Settings(), estimator=CountingEstimator(), adaptive=False)
+    records = engine.run(source)
+    first, last = records[0], records[-1]
+    assert first.sample is None and first.raw_state == State.AWAY
+    assert first.state == State.UNKNOWN  # nothing smoothed yet
+    assert last.state == State.AWAY and last.summary.state == State.AWAY
+    assert last.image_size == (64, 48)
+    changes = [e for r in records for e in r.events if type(e).__name__ == "StateChanged"]
+    assert len(changes) == 1 and changes[0].t_s <= 2.0  # smoothing delay at 2/s
+    assert last.summary.samples == 0  # no person: no samples with a pose
+    assert last.summary.duration_s == pytest.approx(last.timestamp_s)
+
+
+def test_intervals_reach_the_store_on_the_mapped_wall_clock(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "h.sqlite3")
+    start = datetime(2026, 3, 2, 10, 0).astimezone()
+    engine = Engine(
+        Settings(),
+        estimator=CountingEstimator(),
+        recorder=RecordingSink(store),
+        wall_at=lambda t_s: start + timedelta(seconds=t_s),
+        adaptive=False,
+    )
+    records = engine.run(ListSource(_blank(25 * 20), fps=25.0))
+    intervals = engine.finish()
+    engine.close()
+    day = store.load_day(date(2026, 3, 2))
+    store.close()
+    assert [iv.state for iv in day.intervals] == [State.UNKNOWN, State.AWAY]
+    assert sum(iv.duration_s for iv in day.intervals) == pytest.approx(records[-1].timestamp_s)
+    assert day.intervals[0].start == start
+    assert intervals and intervals[-1].end_s == records[-1].timestamp_s
+
+
+@pytest.mark.footage
+def test_real_model_sees_sitting_then_an_empty_room_then_standing(posture_data: Path) -> None:
+    images = posture_data / "images"
+    scenes = [
+        (_letterbox(images / "side_sit_upright_01.jpg"), State.SITTING),
+        (_letterbox(images / "empty_home_office_desk_01.png"), State.AWAY),
+        (_letterbox(images / "standing_mpii_01.jpg"), State.STANDING),
+    ]
+    fps, seconds = 10.0, 5
+    frames = [image for image, _ in scenes for _ in range(int(fps * seconds))]
+    estimator = CountingEstimator(make_estimator())
+    engine = Engine(Settings(), estimator=estimator, adaptive=False)
+    records = engine.run(ListSource(frames, fps))
+    engine.close()
+    assert len(estimator.calls) == len(records) == 2 * seconds * len(scenes)
+    for k, (_, expected) in enumerate(scenes):
+        # Raw per-sample states within the segment, and the smoothed state after its delay.
+        segment = [r for r in records if k * seconds <= r.timestamp_s < (k + 1) * seconds]
+        raw = [r.raw_state for r in segment]
+        assert raw.count(expected) >= len(raw) - 1, (expected, raw)
+        settled = [r.state for r in segment if r.timestamp_s >= k * seconds + 2.0]
+        assert set(settled) == {expected}, (expected, settled)
+    sitting = [r for r in records if r.raw_state == State.SITTING]
+    assert all(r.sample is not None and r.observation.hips_visible for r in sitting)
+    assert all(r.observation.hip_angle_deg is not None for r in sitting)
