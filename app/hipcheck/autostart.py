@@ -28,6 +28,12 @@ class Platform:
 
 def default_command(data_dir: str | os.PathLike[str] | None = None) -> list[str]:
     """The command that starts the tray app with this Python (and ``--data-dir`` if given)."""
+    if getattr(sys, "frozen", False):
+        # The PyInstaller build: sys.executable is the hipcheck binary itself, not a Python.
+        command = [str(Path(sys.executable).resolve())]
+        if data_dir is not None:
+            command += ["--data-dir", str(Path(data_dir).expanduser().resolve())]
+        return command
     python = Path(sys.executable)
     if sys.platform == "win32" and python.with_name("pythonw.exe").exists():
         python = python.with_name("pythonw.exe")  # no console window at login

@@ -6,9 +6,11 @@ import configparser
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.conftest import REPO, need
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -87,3 +89,20 @@ def test_spec_bundles_the_pose_model_and_assets() -> None:
         assert rel in spec
         assert (root / rel).is_file(), f"mediapipe no longer ships {rel}"
     assert '(str(REPO / "assets"), "assets")' in spec
+
+
+def test_autostart_runs_the_built_binary_when_frozen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """In the PyInstaller build sys.executable is hipcheck itself: no ``-m hipcheck`` after it."""
+    from hipcheck import autostart
+
+    exe = tmp_path / "opt" / "hipcheck" / "hipcheck"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(exe))
+    assert autostart.default_command() == [str(exe)]
+    assert autostart.default_command(tmp_path / "d") == [
+        str(exe),
+        "--data-dir",
+        str((tmp_path / "d").resolve()),
+    ]
