@@ -342,3 +342,55 @@ def test_kill_9_loses_at_most_the_flush_period(db_path: Path, flush_every_s: flo
         assert len(stored) == 1
         lost = sitting_s - stored[0].duration_s
         assert 0 <= lost <= flush_every_s
+
+
+def test_erasing_while_recording_does_not_bring_the_erased_time_back(
+    store: Store, db_path: Path
+) -> None:
+    tracker = SittingTracker()
+    sink = RecordingSink(store, flush_every_s=5.0)
+    wall0 = at(5, 9)
+
+    def tick(t: float) -> None:
+        tracker.update(sitting(), t)
+        sink.write(tracker, t, wall0 + timedelta(seconds=t))
+
+    for i in range(2 * 600):
+        tick(i / 2)
+    assert store.load_day(date(2026, 1, 5)).intervals
+    # The settings dialog erases through its own connection while the engine keeps recording.
+    with Store.open(db_path) as other:
+        other.delete_all()
+        assert other.erase_count == 1
+    for i in range(2 * 600, 2 * 660):
+        tick(i / 2)
+    sink.finish(tracker, 660.0, wall0 + timedelta(seconds=660))
+    day = store.load_day(date(2026, 1, 5))
+    # One sitting row, starting when the erasure was noticed, not when the bout began.
+    assert [i.state for i in day.intervals] == [State.SITTING]
+    assert day.intervals[0].start == wall0 + timedelta(seconds=600)
+    assert day.intervals[0].duration_s == pytest.approx(60.0)
+    assert day.intervals[0].samples == pytest.approx(120, abs=2)
+
+
+def test_store_can_be_written_from_another_thread(store: Store) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for i in range(50):
+                store.record_event(at(5, 9) + timedelta(seconds=i), "nudge", {"i": i})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for _ in range(50):
+        store.load_day(date(2026, 1, 5))
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len(store.load_day(date(2026, 1, 5)).events) == 100

@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -61,7 +62,7 @@ def _migrate_to_1(db: sqlite3.Connection) -> None:
 
 
 def _migrate_to_2(db: sqlite3.Connection) -> None:
-    """v2: the end's own day and offset (midnight crossings), sample counts, extras and a key.
+    """v2: the end's own day and offset (midnight crossings), sample counts, extras, a key, meta.
 
     The key lets the open interval be upserted every few seconds, so a crash loses little.
     """
@@ -81,6 +82,8 @@ def _migrate_to_2(db: sqlite3.Connection) -> None:
     db.execute("CREATE UNIQUE INDEX intervals_key ON intervals(key)")
     db.execute("CREATE INDEX intervals_days ON intervals(start_day, end_day)")
     db.execute("CREATE INDEX events_day ON events(day)")
+    # Small facts about the database itself, e.g. how often the user erased it.
+    db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
 # Ordered: MIGRATIONS[i] brings a database from version i to i + 1.
@@ -154,6 +157,8 @@ class Store:
 
     def __init__(self, db: sqlite3.Connection, path: Path, warning: str | None = None) -> None:
         self._db = db
+        # The camera worker records while the GUI reads reports: one lock makes each call atomic.
+        self._lock = threading.RLock()
         self.path = path
         self.warning = warning
         self.backup_path: Path | None = None
@@ -187,7 +192,7 @@ class Store:
     def _connect_and_migrate(path: Path, stamp: str) -> tuple[sqlite3.Connection, Path | None]:
         """Connect, check the file and bring its schema up to date; returns the backup made."""
         # Autocommit mode: transactions are explicit, so DDL and user_version commit together.
-        db = sqlite3.connect(path, isolation_level=None)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         try:
             version = _check(db)
             if version > SCHEMA_VERSION:
@@ -223,14 +228,20 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        """One write transaction, under the lock."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """All rows of one read, under the lock."""
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
 
     def record_interval(
         self,
@@ -307,12 +318,12 @@ class Store:
     def load_day(self, day: date) -> DayRecords:
         """The intervals (clipped to the day) and events of one local day, oldest first."""
         iso = day.isoformat()
-        rows = self._db.execute(
+        rows = self._query(
             """SELECT id, start_utc, start_offset_s, end_utc, end_offset_s, state,
                 mean_hip_angle_deg, flexion_s, samples, hips_visible_samples, extra
             FROM intervals WHERE start_day <= ? AND end_day >= ? ORDER BY start_utc, id""",
             (iso, iso),
-        ).fetchall()
+        )
         # A part that only touches the day (an interval ending at midnight) is left out.
         intervals = tuple(
             iv for iv in (_clip(day, row) for row in rows) if iv.duration_s > 0 or not iv.clipped
@@ -324,7 +335,7 @@ class Store:
                 kind=row[3],
                 detail=json.loads(row[4]) if row[4] else {},
             )
-            for row in self._db.execute(
+            for row in self._query(
                 "SELECT id, at_utc, utc_offset_s, kind, detail FROM events WHERE day = ?"
                 " ORDER BY at_utc, id",
                 (iso,),
@@ -334,29 +345,39 @@ class Store:
 
     def days(self) -> list[date]:
         """Every local day on which an interval starts or ends or an event happened, ascending."""
-        rows = self._db.execute(
+        rows = self._query(
             "SELECT start_day FROM intervals UNION SELECT end_day FROM intervals"
             " UNION SELECT day FROM events ORDER BY 1"
-        ).fetchall()
+        )
         return [date.fromisoformat(r[0]) for r in rows if r[0]]
 
     @property
     def schema_version(self) -> int:
         """The database's schema version."""
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._query("PRAGMA user_version")[0][0])
 
     @property
     def journal_mode(self) -> str:
         """SQLite's journal mode (``wal``)."""
-        return str(self._db.execute("PRAGMA journal_mode").fetchone()[0])
+        return str(self._query("PRAGMA journal_mode")[0][0])
+
+    @property
+    def erase_count(self) -> int:
+        """How many times ``delete_all`` ran on this database (writers use it to notice)."""
+        rows = self._query("SELECT value FROM meta WHERE name = 'erase_count'")
+        return int(rows[0][0]) if rows else 0
 
     # ---- deleting -------------------------------------------------------------------------
 
     def delete_all(self) -> None:
-        """Erase every record, and the freed pages with them."""
+        """Erase every record, and the freed pages with them; running writers notice it."""
         with self._transaction() as db:
             db.execute("DELETE FROM intervals")
             db.execute("DELETE FROM events")
+            db.execute(
+                "INSERT INTO meta (name, value) VALUES ('erase_count', '1') ON CONFLICT(name)"
+                " DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
         self._scrub()
 
     def delete_before(self, day: date) -> int:
@@ -369,15 +390,17 @@ class Store:
 
     def _scrub(self) -> None:
         """Rewrite the file without freed pages, and empty the WAL, so deleted data is gone."""
-        self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self._lock:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Checkpoint and close the database."""
-        # Closing must not fail; an un-checkpointed WAL is replayed on the next open.
-        with suppress(sqlite3.Error):
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._db.close()
+        with self._lock:
+            # Closing must not fail; an un-checkpointed WAL is replayed on the next open.
+            with suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -469,6 +492,10 @@ class RecordingSink:
     ``wall_now - (now_s - t)``, so a wall-clock step between writes never stretches an interval.
     The open interval is upserted under the same key its closed form will use, so after a crash
     (kill -9) at most ``flush_every_s`` plus one tick of the timeline is missing.
+
+    When the user erases the history (``Store.delete_all``, from any connection), the next write
+    notices and from then on stores only time after that write, so an interval that was open
+    during the erasure does not bring the erased time back.
     """
 
     def __init__(
@@ -481,14 +508,37 @@ class RecordingSink:
         # Keys are per run: monotonic times restart with the machine.
         self.run_id = run_id or uuid4().hex
         self._last_flush_s: float | None = None
+        self._erase_count: int | None = None
+        # Monotonic time before which nothing is stored any more (set after an erasure).
+        self._keep_from_s: float | None = None
         self.rows_written = 0
+
+    def _check_erased(self, now_s: float) -> None:
+        """Notice a ``delete_all`` since the last write and stop storing time before ``now_s``."""
+        count = self.store.erase_count
+        if self._erase_count is not None and count != self._erase_count:
+            self._keep_from_s = now_s
+        self._erase_count = count
 
     def _key(self, interval: Interval) -> str:
         """The row key of an interval: its run and its (strictly increasing) start."""
         return f"{self.run_id}:{interval.start_s!r}"
 
-    def _record(self, interval: Interval, now_s: float, wall_now: datetime) -> None:
-        """Write one interval, mapping its monotonic times through the anchor."""
+    def _record(self, interval: Interval, now_s: float, wall_now: datetime) -> int:
+        """Write one interval (clipped after an erasure), mapping times through the anchor."""
+        key = self._key(interval)
+        keep = self._keep_from_s
+        if keep is not None and interval.start_s < keep:
+            if interval.end_s <= keep:
+                return 0
+            share = (interval.end_s - keep) / interval.duration_s
+            interval = replace(
+                interval,
+                start_s=keep,
+                flexion_s=interval.flexion_s * share,
+                samples=round(interval.samples * share),
+                hips_visible_samples=round(interval.hips_visible_samples * share),
+            )
         self.store.record_interval(
             wall_now - timedelta(seconds=now_s - interval.start_s),
             wall_now - timedelta(seconds=now_s - interval.end_s),
@@ -498,30 +548,30 @@ class RecordingSink:
             interval.samples,
             interval.hips_visible_samples,
             extra=interval.extra or None,
-            key=self._key(interval),
+            key=key,
         )
         self.rows_written += 1
+        return 1
 
     def write(self, source: IntervalSource, now_s: float, wall_now: datetime) -> int:
         """Store the intervals closed since the last call and, when due, the open one."""
+        self._check_erased(now_s)
         written = 0
         for interval in source.pop_closed_intervals():
-            self._record(interval, now_s, wall_now)
-            written += 1
+            written += self._record(interval, now_s, wall_now)
         due = self._last_flush_s is None or now_s - self._last_flush_s >= self.flush_every_s
         if due:
             current = source.open_interval()
             if current is not None and current.end_s > current.start_s:
-                self._record(current, now_s, wall_now)
-                written += 1
+                written += self._record(current, now_s, wall_now)
             self._last_flush_s = now_s
         return written
 
     def finish(self, source: IntervalSource, now_s: float, wall_now: datetime) -> int:
         """Close the source at ``now_s`` and store everything it still holds."""
+        self._check_erased(now_s)
         written = 0
         for interval in source.close(now_s):
-            self._record(interval, now_s, wall_now)
-            written += 1
+            written += self._record(interval, now_s, wall_now)
         self._last_flush_s = now_s
         return written
