@@ -125,3 +125,40 @@ def test_built_binary_sub_commands(built_app: Path, tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "Traceback" not in bad.stderr
+
+
+def test_install_and_uninstall_for_a_user(built_app: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**frozen_env(home), "PREFIX": str(home / ".local")}
+    for key in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        env.pop(key, None)
+    script = str(REPO / "packaging" / "install.sh")
+
+    def sh(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", script, *args], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    assert sh(str(built_app.parent)).returncode == 0
+    installed = home / ".local/bin/hipcheck"
+    version = subprocess.run(
+        [str(installed), "--version"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert version.returncode == 0 and version.stdout.startswith("hipcheck ")
+    assert (home / ".local/share/applications/io.github.hipcheck.HipCheck.desktop").is_file()
+    assert (
+        home / ".local/share/icons/hicolor/scalable/apps/io.github.hipcheck.HipCheck.svg"
+    ).is_file()
+
+    # the installed app keeps its data in the platform folders: make some, then uninstall
+    subprocess.run([str(installed), "status"], env=env, capture_output=True, timeout=120)
+    data_dirs = [home / ".local/state/hipcheck"]
+    assert all(d.is_dir() for d in data_dirs)
+    assert sh("--uninstall").returncode == 0
+    assert not installed.exists() and not (home / ".local/opt/hipcheck").exists()
+    assert all(d.is_dir() for d in data_dirs), "uninstall must keep the user's data"
+    assert sh("--purge").returncode == 0
+    assert not any(d.exists() for d in data_dirs)
+    left = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
+    assert left == [], left
