@@ -394,3 +394,27 @@ def test_store_can_be_written_from_another_thread(store: Store) -> None:
         th.join()
     assert errors == []
     assert len(store.load_day(date(2026, 1, 5)).events) == 100
+
+
+def test_locked_database_is_an_error_not_corruption(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    make_v1(db_path)  # rollback-journal mode, so an exclusive lock blocks readers
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            Store.open(db_path, busy_timeout_s=0.1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["hipcheck.sqlite3"]
+    with Store.open(db_path) as store:
+        assert store.warning is None
+        assert len(store.load_day(date(2026, 1, 3)).intervals) == 2
+
+
+def test_unopenable_path_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "dir.sqlite3").mkdir()
+    with pytest.raises(StoreError, match="cannot"):
+        Store.open(tmp_path / "dir.sqlite3")
+    assert (tmp_path / "dir.sqlite3").is_dir()

@@ -166,33 +166,44 @@ class Store:
     # ---- opening, migrating, recovering ---------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, now: datetime | None = None) -> Store:
+    def open(
+        cls, path: str | Path, *, now: datetime | None = None, busy_timeout_s: float = 5.0
+    ) -> Store:
         """Open or create the database at ``path`` (and its folder); migrate or recover it.
 
-        ``now`` only names backup and moved-aside files (defaults to the current time).
+        ``now`` only names backup and moved-aside files (defaults to the current time). Raises
+        ``StoreError`` (one clear line) for a newer schema, or a file that is locked or cannot
+        be opened; only a file that is not a readable HipCheck database is moved aside.
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M%S")
         warning: str | None = None
         try:
-            db, backup = cls._connect_and_migrate(path, stamp)
+            db, backup = cls._connect_and_migrate(path, stamp, busy_timeout_s)
         except _Unusable as exc:
             moved = _move_aside(path, f"corrupt-{stamp}")
             warning = (
                 f"The history database could not be read ({exc}); it was moved to {moved.name}"
                 " and a new one started."
             )
-            db, backup = cls._connect_and_migrate(path, stamp)
+            db, backup = cls._connect_and_migrate(path, stamp, busy_timeout_s)
         store = cls(db, path, warning)
         store.backup_path = backup
         return store
 
     @staticmethod
-    def _connect_and_migrate(path: Path, stamp: str) -> tuple[sqlite3.Connection, Path | None]:
+    def _connect_and_migrate(
+        path: Path, stamp: str, busy_timeout_s: float
+    ) -> tuple[sqlite3.Connection, Path | None]:
         """Connect, check the file and bring its schema up to date; returns the backup made."""
         # Autocommit mode: transactions are explicit, so DDL and user_version commit together.
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            db = sqlite3.connect(
+                path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from exc
         try:
             version = _check(db)
             if version > SCHEMA_VERSION:
@@ -220,6 +231,9 @@ class Store:
                     db.execute("ROLLBACK")
                     raise
             return db, backup
+        except sqlite3.OperationalError as exc:
+            db.close()
+            raise StoreError(f"cannot use {path}: {exc}") from exc
         except BaseException:
             db.close()
             raise
@@ -419,6 +433,9 @@ def _check(db: sqlite3.Connection) -> int:
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
         result = db.execute("PRAGMA quick_check").fetchone()[0]
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.OperationalError:
+        # Locked, busy or not openable: the file may be fine, so it must not be moved aside.
+        raise
     except sqlite3.DatabaseError as exc:
         raise _Unusable(str(exc)) from exc
     if result != "ok":
