@@ -4,8 +4,8 @@
 monotonic time ``now_s``. Decisions, all documented here once:
 
 * Time between two updates belongs to the smoothed state *before* the later update; a state change
-  decided by the smoother is stamped at the update that decides it (at most ~1.5 s late at 2/s,
-  see ``core.smoothing``).
+  decided by the smoother is stamped at the update that decides it (under 2 s after the real
+  change at 2 samples/s or more, see ``core.smoothing``).
 * ``update(None, now_s)`` (no sample: no person found or a camera hiccup) is raw ``away``
   evidence; a single one never flips the state.
 * Gap: if more than ``gap_s`` passes between updates (suspend, stalled camera), the whole gap is
@@ -16,8 +16,8 @@ monotonic time ``now_s``. Decisions, all documented here once:
   angle of a sample holds until the next update (a ``None`` tick forgets it).
 * Bouts: a bout starts when the smoothed state becomes sitting while no bout is open. Standing or
   away (gaps included) adds up to a break; unknown pauses the break clock, sitting resets it. When
-  the break reaches ``natural_break_s`` the tracker emits ``NaturalBreak`` and ``BoutEnded``, both
-  stamped at the moment the break reached its length. Shorter breaks do not end the bout, and
+  the break reaches ``natural_break_s`` while a bout is open, the tracker emits ``NaturalBreak``
+  and ``BoutEnded`` once, both stamped at the moment the break reached its length. Shorter breaks do not end the bout, and
   their time DOES count into the bout's wall duration (``current_bout_s``): the bout is the
   stretch at the desk, from its start to the start of the break that ended it. The bout's
   ``sitting`` seconds are kept beside it (``current_bout_sitting_s``).
