@@ -68,6 +68,8 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> Path | None:
             root.removeHandler(handler)
             handler.close()
     root.setLevel(logging.DEBUG)
+    # A full or read-only disk must not print "--- Logging error ---" tracebacks on every record.
+    logging.raiseExceptions = False
     formatter = logging.Formatter(FORMAT)
     scrub = NoFramesFilter()
 

@@ -15,6 +15,7 @@ sample counts are split in proportion to time (an estimate) and ``clipped`` is s
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sqlite3
 import threading
@@ -27,6 +28,8 @@ from typing import Any, Protocol
 from uuid import uuid4
 
 from hipcheck.core.types import Interval, State
+
+_log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 
@@ -513,6 +516,10 @@ class RecordingSink:
     When the user erases the history (``Store.delete_all``, from any connection), the next write
     notices and from then on stores only time after that write, so an interval that was open
     during the erasure does not bring the erased time back.
+
+    A write that fails (disk full, read-only data folder, file removed) never raises: monitoring
+    goes on, ``error`` says why for the UI, the interval is kept and retried on the next write,
+    and ``error`` goes back to None once writing works again.
     """
 
     def __init__(
@@ -529,10 +536,47 @@ class RecordingSink:
         # Monotonic time before which nothing is stored any more (set after an erasure).
         self._keep_from_s: float | None = None
         self.rows_written = 0
+        self.error: str | None = None
+        # Intervals whose write failed, by row key (a newer copy of the open one replaces it).
+        self._unwritten: dict[str, tuple[Interval, float, datetime]] = {}
+
+    def _failed(self, exc: sqlite3.Error, key: str, item: tuple[Interval, float, datetime]) -> int:
+        """Remember an interval that could not be written; tell the log once per outage."""
+        if self.error is None:
+            _log.warning("cannot write the history database %s: %s", self.store.path, exc)
+        self.error = f"The history cannot be saved ({exc}); monitoring goes on."
+        self._unwritten[key] = item
+        return 0
+
+    def _retry_unwritten(self) -> int:
+        """Try again to write what failed before; clears ``error`` when everything got through."""
+        written = 0
+        for key, (interval, now_s, wall_now) in list(self._unwritten.items()):
+            del self._unwritten[key]
+            written += self._record(interval, now_s, wall_now)
+            if key in self._unwritten:  # still failing: keep the rest for later
+                return written
+        if self.error is not None:
+            _log.info("the history database is writable again")
+            self.error = None
+        return written
+
+    def record_event(self, at_wall: datetime, kind: str, detail: dict[str, Any] | None) -> int:
+        """``Store.record_event`` that never raises on a failing disk (the event is dropped)."""
+        try:
+            return self.store.record_event(at_wall, kind, detail)
+        except sqlite3.Error as exc:
+            if self.error is None:
+                _log.warning("cannot write the history database %s: %s", self.store.path, exc)
+            self.error = f"The history cannot be saved ({exc}); monitoring goes on."
+            return 0
 
     def _check_erased(self, now_s: float) -> None:
         """Notice a ``delete_all`` since the last write and stop storing time before ``now_s``."""
-        count = self.store.erase_count
+        try:
+            count = self.store.erase_count
+        except sqlite3.Error:  # an unreadable disk: _record reports it
+            return
         if self._erase_count is not None and count != self._erase_count:
             self._keep_from_s = now_s
         self._erase_count = count
@@ -556,24 +600,27 @@ class RecordingSink:
                 samples=round(interval.samples * share),
                 hips_visible_samples=round(interval.hips_visible_samples * share),
             )
-        self.store.record_interval(
-            wall_now - timedelta(seconds=now_s - interval.start_s),
-            wall_now - timedelta(seconds=now_s - interval.end_s),
-            interval.state,
-            interval.mean_hip_angle_deg,
-            interval.flexion_s,
-            interval.samples,
-            interval.hips_visible_samples,
-            extra=interval.extra or None,
-            key=key,
-        )
+        try:
+            self.store.record_interval(
+                wall_now - timedelta(seconds=now_s - interval.start_s),
+                wall_now - timedelta(seconds=now_s - interval.end_s),
+                interval.state,
+                interval.mean_hip_angle_deg,
+                interval.flexion_s,
+                interval.samples,
+                interval.hips_visible_samples,
+                extra=interval.extra or None,
+                key=key,
+            )
+        except sqlite3.Error as exc:
+            return self._failed(exc, key, (interval, now_s, wall_now))
         self.rows_written += 1
         return 1
 
     def write(self, source: IntervalSource, now_s: float, wall_now: datetime) -> int:
         """Store the intervals closed since the last call and, when due, the open one."""
         self._check_erased(now_s)
-        written = 0
+        written = self._retry_unwritten() if self._unwritten else 0
         for interval in source.pop_closed_intervals():
             written += self._record(interval, now_s, wall_now)
         due = self._last_flush_s is None or now_s - self._last_flush_s >= self.flush_every_s
@@ -587,7 +634,7 @@ class RecordingSink:
     def finish(self, source: IntervalSource, now_s: float, wall_now: datetime) -> int:
         """Close the source at ``now_s`` and store everything it still holds."""
         self._check_erased(now_s)
-        written = 0
+        written = self._retry_unwritten() if self._unwritten else 0
         for interval in source.close(now_s):
             written += self._record(interval, now_s, wall_now)
         self._last_flush_s = now_s
