@@ -189,7 +189,7 @@ class Engine:
         for event in events:
             if isinstance(event, _STORED_EVENTS):
                 at = wall - timedelta(seconds=t_s - event.t_s)
-                self._recorder.store.record_event(at, event_kind(event), event_detail(event))
+                self._recorder.record_event(at, event_kind(event), event_detail(event))
 
     def run(
         self,
