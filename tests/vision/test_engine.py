@@ -121,8 +121,9 @@ def test_record_carries_sample_observation_smoothed_state_and_summary() -> None:
     assert last.image_size == (64, 48)
     changes = [e for r in records for e in r.events if type(e).__name__ == "StateChanged"]
     assert len(changes) == 1 and changes[0].t_s <= 2.0  # smoothing delay at 2/s
-    assert last.summary.samples == 0  # no person: no samples with a pose
+    assert last.summary.samples == len(records)
     assert last.summary.duration_s == pytest.approx(last.timestamp_s)
+    assert last.summary.away_s + last.summary.unknown_s == pytest.approx(last.timestamp_s)
 
 
 def test_intervals_reach_the_store_on_the_mapped_wall_clock(tmp_path: Path) -> None:

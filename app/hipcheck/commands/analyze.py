@@ -101,6 +101,7 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     source = open_source(args.source)
     store: Store | None = None
+    recorder: RecordingSink | None = None
     try:
         # Read a frame before loading the model or touching the store: a file that opens but
         # holds no picture is bad input, reported before anything else is written or logged.
@@ -125,9 +126,10 @@ def run_analyze(args: argparse.Namespace) -> int:
                 records[-1].timestamp_s - first.timestamp_s >= args.duration
             )
 
+        recorder = RecordingSink(store) if store is not None else None
         engine = Engine(
             settings,
-            recorder=RecordingSink(store) if store is not None else None,
+            recorder=recorder,
             wall_at=wall_at,
             adaptive=False,
         )
@@ -155,6 +157,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(format_summary(args.source, summary))
         where = "not stored (--no-store)" if store is None else f"stored in {paths.database}"
         print(f"Intervals {where}")
+    if recorder is not None and recorder.error is not None:
+        print(f"hipcheck: warning: {recorder.error}", file=sys.stderr)
     return 0
 
 
