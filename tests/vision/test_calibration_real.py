@@ -51,7 +51,7 @@ def frames(posture_data: Path) -> list[np.ndarray]:
 def raised(frame: np.ndarray, fraction: float) -> np.ndarray:
     """The picture a fixed camera takes when the body rises by ``fraction`` of the frame height."""
     h = frame.shape[0]
-    shift = int(round(fraction * h))
+    shift = round(fraction * h)
     out = np.zeros_like(frame)
     out[: h - shift] = frame[shift:]
     return out
