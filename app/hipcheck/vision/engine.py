@@ -6,15 +6,14 @@ Qt-free on purpose: the tray app runs an ``Engine`` inside its camera worker QTh
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from hipcheck.core.posture import observe
-from hipcheck.vision.pose import PoseEstimator
-from hipcheck.vision.source import Frame, FrameSource
-
 from hipcheck.core.clock import SystemClock
+from hipcheck.core.posture import observe
 from hipcheck.core.sampling import AdaptiveRate
 from hipcheck.core.settings import Settings
 from hipcheck.core.tracker import SittingTracker, TrackerSummary
@@ -30,6 +29,8 @@ from hipcheck.core.types import (
     State,
 )
 from hipcheck.store.db import RecordingSink
+from hipcheck.vision.pose import PoseEstimator
+from hipcheck.vision.source import Frame, FrameSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,64 @@ class _Popped:
         return self._closed + self._tracker.close(now_s)
 
 
+def next_due_s(next_s: float | None, t_s: float, interval_s: float) -> float:
+    """When the sample after one taken at ``t_s`` is due, given it was due at ``next_s``.
+
+    On the ideal grid, not ``t_s + interval_s``, so the rate does not drift down by up to a frame
+    period per sample; but never in the past after a stall, and never more than one period ahead
+    when a caller processes frames that were not due.
+    """
+    due_s = t_s + interval_s if next_s is None else next_s + interval_s
+    return due_s if t_s < due_s <= t_s + interval_s else t_s + interval_s
+
+
+class _ReadAhead:
+    """Reads the frames due at a fixed rate on a thread of its own, a bounded queue ahead."""
+
+    def __init__(self, source: FrameSource, next_s: float | None, interval_s: float) -> None:
+        self._source = source
+        self._next_s = next_s
+        self._interval_s = interval_s
+        # Two frames: enough to keep the model busy, little memory (a 720p frame is 2.7 MB).
+        self._queue: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="hipcheck-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        """The thread: read due frames until the source ends, fails or we are stopped."""
+        try:
+            while not self._stop.is_set():
+                frame = self._source.next_frame(self._next_s)
+                self._put(frame)
+                if frame is None:
+                    return
+                self._next_s = next_due_s(self._next_s, frame.timestamp_s, self._interval_s)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            self._put(exc)
+
+    def _put(self, item: Frame | BaseException | None) -> None:
+        """Queue ``item``, giving up when stopped (so a consumer that left never hangs us)."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def next_frame(self) -> Frame | None:
+        """The next due frame, None at the end; re-raises what the reader thread raised."""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        """Stop reading and wait for the thread (at most one frame's decoding)."""
+        self._stop.set()
+        self._thread.join()
+
+
 class Engine:
     """Runs one pose model and one sitting tracker over frames at the configured sample rate.
 
@@ -158,15 +217,7 @@ class Engine:
         if self._recorder is not None:
             self._record(t_s, events, closed)
         interval_s = self._rate.update(observation.state, t_s)
-        # Schedule on the ideal grid, not from this frame, so the rate does not drift down by up
-        # to a frame period per sample; but never into the past after a stall, and never more
-        # than one period ahead when a caller processes frames that were not due.
-        next_s = (
-            t_s + interval_s if self._next_sample_s is None else self._next_sample_s + interval_s
-        )
-        if not t_s < next_s <= t_s + interval_s:
-            next_s = t_s + interval_s
-        self._next_sample_s = next_s
+        self._next_sample_s = next_due_s(self._next_sample_s, t_s, interval_s)
         self._last_s = t_s
         self.samples += 1
         summary = self._tracker.summary()
@@ -198,16 +249,27 @@ class Engine:
         on_sample: Callable[[SampleRecord], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> list[SampleRecord]:
-        """Process ``source`` until it ends (or ``should_stop``), skipping frames between samples."""
+        """Process ``source`` until it ends (or ``should_stop``), skipping frames between samples.
+
+        A file at a fixed rate is read ahead on a second thread (at most two frames), so decoding
+        the next sample's frame overlaps the model's work on this one; all tracking stays here.
+        """
         records: list[SampleRecord] = []
-        while should_stop is None or not should_stop():
-            frame = source.next_frame(self._next_sample_s)
-            if frame is None:
-                break
-            record = self.process(frame)
-            records.append(record)
-            if on_sample is not None:
-                on_sample(record)
+        reader: _ReadAhead | None = None
+        if not source.is_live and not self._rate.enabled:
+            reader = _ReadAhead(source, self._next_sample_s, self._rate.normal_interval_s)
+        try:
+            while should_stop is None or not should_stop():
+                frame = reader.next_frame() if reader else source.next_frame(self._next_sample_s)
+                if frame is None:
+                    break
+                record = self.process(frame)
+                records.append(record)
+                if on_sample is not None:
+                    on_sample(record)
+        finally:
+            if reader is not None:
+                reader.stop()
         return records
 
     def finish(self, now_s: float | None = None) -> list[Interval]:
