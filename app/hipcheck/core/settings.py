@@ -6,6 +6,7 @@ are all derived from these declarations; adding a setting is one ``_s(...)`` lin
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -185,7 +186,9 @@ def kind_of(name: str) -> type:
 
 def _known(name: str) -> str:
     if name not in setting_names():
-        raise SettingsError(f"unknown setting {name!r} (known: {', '.join(setting_names())})")
+        close = difflib.get_close_matches(name, setting_names(), n=1)
+        hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(setting_names())}"
+        raise SettingsError(f"unknown setting {name!r} ({hint})")
     return name
 
 
