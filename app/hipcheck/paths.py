@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,3 +48,15 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         state_dir=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
     )
+
+
+def assets_dir() -> Path:
+    """The folder with HipCheck's icons and exercise pictures (``assets/``).
+
+    In the PyInstaller build it sits beside the bundled code (``sys._MEIPASS``); from a source
+    checkout it is the repository's ``assets/`` folder.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        return Path(bundle) / "assets"
+    return Path(__file__).resolve().parents[2] / "assets"

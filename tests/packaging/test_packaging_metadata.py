@@ -106,3 +106,13 @@ def test_autostart_runs_the_built_binary_when_frozen(
         "--data-dir",
         str((tmp_path / "d").resolve()),
     ]
+
+
+def test_assets_dir_from_source_and_frozen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from hipcheck.paths import assets_dir
+
+    assert (assets_dir() / "hipcheck.svg").is_file()
+    assert (assets_dir() / "exercises").is_dir()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert assets_dir() == tmp_path / "assets"
