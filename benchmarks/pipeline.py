@@ -6,17 +6,20 @@ its target and PASS/MISS, and exits 1 if any target is missed.
 * model alone: MediaPipe Pose (the bundled full model, video mode) on RGB frames, nothing else.
 * engine: ``Engine.process`` on the same BGR frames: colour conversion, the model, the follower,
   the posture rules, smoothing and the tracker.
-* CPU per minute: CPU seconds (all threads) the engine spends per sample on camera-sized frames
-  (640x480) times the samples in a minute at the default rate. Camera capture itself is excluded:
-  there is no camera here, and a V4L2 frame costs a copy, not a video decode.
-* analyse speed: ``hipcheck analyze`` work on the clip (open, decode, skip, model, tracker) in
-  video seconds per wall second, model already loaded.
+* CPU per minute: CPU seconds (all threads) the engine spends per minute of monitoring a
+  camera-like source (640x480 frames at 25/s from memory, a person sitting still): at a constant
+  2 samples/s (the default rate), and with the default adaptive sampling over 3 minutes. Camera
+  capture itself is excluded: there is no camera here, and a V4L2 frame costs a copy, not a decode.
+* analyse speed: the engine's file run (open, decode, skip, model, tracker) in video seconds per
+  wall second, model already loaded; on the real clip (1280x720 H.264) and on the same clip
+  re-encoded at camera size. "decoding alone" is the floor: every frame must be decoded.
 * peak RSS: the maximum resident size of a real ``python -m hipcheck analyze`` process on the clip.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import subprocess
@@ -142,6 +145,51 @@ def analyze_peak_rss_mb(clip: Path) -> float:
     return kb[-1] / 1024
 
 
+class _CameraLike:
+    """A live-camera stand-in: 25 frames/s of video time cycling through ``images``, no decoding."""
+
+    is_live = True
+
+    def __init__(self, images: list[np.ndarray], seconds: float) -> None:
+        self._images = images
+        self._frames = int(seconds * 25)
+        self._index = 0
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Any:
+        """The first frame at or after ``min_timestamp_s``."""
+        from hipcheck.vision.source import Frame
+
+        if min_timestamp_s is not None:
+            self._index = max(self._index, math.ceil(min_timestamp_s * 25 - 1e-9))
+        if self._index >= self._frames:
+            return None
+        # Hold each picture 4 s: a person sitting still, as the footage shows.
+        image = self._images[(self._index // 100) % len(self._images)]
+        self._index += 1
+        return Frame(image, (self._index - 1) / 25)
+
+    def release(self) -> None:
+        """Nothing to free."""
+
+
+def monitoring_cpu_s_per_min(
+    images: list[np.ndarray], settings: Any, *, adaptive: bool, minutes: float
+) -> float:
+    """CPU seconds (all threads) per minute of monitoring ``minutes`` of a camera-like source."""
+    from hipcheck.vision.source import Frame
+
+    from hipcheck.vision.engine import Engine
+
+    engine = Engine(settings, adaptive=adaptive)
+    engine.process(Frame(images[0], -10.0))  # model loaded before the clock starts
+    engine = Engine(settings, estimator=engine._estimator, adaptive=adaptive)
+    cpu0 = time.process_time()
+    engine.run(_CameraLike(images, minutes * 60))
+    cpu_s = time.process_time() - cpu0
+    engine.close()
+    return cpu_s / minutes
+
+
 def per_frame_ms(
     run: Callable[[np.ndarray, float], object], frames: list[np.ndarray], passes: int, t0: float
 ) -> tuple[float, float, float]:
@@ -213,14 +261,8 @@ def main() -> int:
 
     # ---- CPU per minute of monitoring on camera-sized frames ------------------------------
     small = [cv2.resize(f, (640, 480), interpolation=cv2.INTER_AREA) for f in frames]
-    engine = Engine(settings, adaptive=False)
-    per_frame_ms(lambda im, t: engine.process(Frame(im, t)), small[:3], 1, 0.0)
-    _, cpu_s, _ = per_frame_ms(
-        lambda im, t: engine.process(Frame(im, t)), small, args.passes, 100.0
-    )
-    engine.close()
-    cpu_per_sample = cpu_s / (len(small) * args.passes)
-    cpu_per_min = cpu_per_sample * settings.sample_rate_hz * 60
+    cpu_per_min = monitoring_cpu_s_per_min(small, settings, adaptive=False, minutes=1.0)
+    cpu_per_min_adaptive = monitoring_cpu_s_per_min(small, settings, adaptive=True, minutes=3.0)
 
     # ---- analyse speed on the file, and on the same clip at camera size ----------------------
     estimator = make_estimator()
@@ -244,6 +286,8 @@ def main() -> int:
         ("engine / model", f"{ratio:.3f}", f"<= {TARGET_RATIO:.2f}", ratio <= TARGET_RATIO),
         ("CPU per minute at 2/s", f"{cpu_per_min:.2f} s", f"<= {TARGET_CPU_S_PER_MIN:g} s",
          cpu_per_min <= TARGET_CPU_S_PER_MIN),
+        ("  default (adaptive) 3 min", f"{cpu_per_min_adaptive:.2f} s", f"<= {TARGET_CPU_S_PER_MIN:g} s",
+         cpu_per_min_adaptive <= TARGET_CPU_S_PER_MIN),
         ("analyse speed (clip)", f"{speed:.1f}x real time", f">= {TARGET_SPEED_X:g}x", speed >= TARGET_SPEED_X),
         ("  its decoding alone", f"{decode_x:.1f}x real time", "", None),
         ("analyse speed (640x480)", f"{speed_640:.1f}x real time", f">= {TARGET_SPEED_X:g}x", speed_640 >= TARGET_SPEED_X),
