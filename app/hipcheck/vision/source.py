@@ -1,0 +1,418 @@
+"""Frame capture from a camera, a video or image file, or a stream URL; frames stay in memory.
+
+Files are read in *video time* (frame index / fps), so a ten-minute clip is analysed as fast as it
+decodes; cameras and streams are stamped by the injected monotonic clock. ``next_frame`` takes
+the earliest timestamp the caller still wants and skips earlier frames with ``grab()`` alone,
+without decoding them, which is most of the saving at a low sample rate.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+from hipcheck.core.clock import Clock, SystemClock
+from hipcheck.errors import UserError
+
+# FFmpeg's own messages about a broken file would add lines before our one-line error.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+URL_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://", "rtmp://", "udp://", "tcp://")
+# A container's fps outside this range is a placeholder; fall back to the decoder's own clock.
+_SANE_FPS = (1.0, 240.0)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture (BGR, in memory only) and when it was taken, in seconds."""
+
+    image: np.ndarray
+    timestamp_s: float
+
+
+class SourceLost(Exception):
+    """A live camera or stream stopped delivering frames."""
+
+
+class FrameSource(Protocol):
+    """Where frames come from: a camera, a stream, a video or an image."""
+
+    @property
+    def is_live(self) -> bool:
+        """True for a camera or stream (real time), False for a file (video time)."""
+        ...
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Frame | None:
+        """The next frame stamped at or after ``min_timestamp_s``; None when the source ended."""
+        ...
+
+    def release(self) -> None:
+        """Free the device or file."""
+        ...
+
+    def __enter__(self) -> FrameSource: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Capture(Protocol):
+    """The part of ``cv2.VideoCapture`` the sources use (a seam for scripted failures)."""
+
+    def isOpened(self) -> bool: ...
+    def grab(self) -> bool: ...
+    def retrieve(self) -> tuple[bool, Any]: ...
+    def read(self) -> tuple[bool, Any]: ...
+    def get(self, prop: int) -> float: ...
+    def set(self, prop: int, value: float) -> bool: ...
+    def release(self) -> None: ...
+
+
+class _ContextMixin:
+    """``with source:`` releases it."""
+
+    def release(self) -> None:
+        """Free the underlying resource."""
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+class VideoFileSource(_ContextMixin):
+    """A video file read in video time; ``loop`` restarts it with timestamps still increasing."""
+
+    is_live = False
+
+    def __init__(self, path: Path, *, loop: bool = False) -> None:
+        self.path = path
+        self.loop = loop
+        self._cap: Capture = cv2.VideoCapture(str(path))
+        if not self._cap.isOpened():
+            self._cap.release()
+            raise UserError(f"cannot read {path} as a video or image")
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self.fps: float | None = fps if _SANE_FPS[0] <= fps <= _SANE_FPS[1] else None
+        self._index = 0  # index of the next frame grab() will return within this pass
+        self._offset_s = 0.0  # video time already played in earlier passes (loop)
+        self._pass_end_s = 0.0
+        self._released = False
+        # Prove the file holds a picture now, so bad input fails at open with one clear line.
+        ok, image = self._cap.read()
+        if not ok or image is None:
+            self._cap.release()
+            raise UserError(f"no picture could be read from {path}")
+        self._pending: Frame | None = Frame(image, self._timestamp(0))
+        self._index = 1
+        self.grabbed = 1
+        self.decoded = 1
+
+    def _timestamp(self, index: int) -> float:
+        """The video time of frame ``index`` of the current pass."""
+        if self.fps is not None:
+            return self._offset_s + index / self.fps
+        return self._offset_s + float(self._cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+
+    def _restart(self) -> bool:
+        """Start the next pass of a looped file; False when it cannot restart."""
+        if self._index == 0:
+            return False  # an empty pass: looping would spin forever
+        period_s = 1.0 / self.fps if self.fps is not None else 0.0
+        self._offset_s = max(self._pass_end_s + period_s, self._offset_s)
+        self._cap.release()
+        self._cap = cv2.VideoCapture(str(self.path))
+        self._index = 0
+        return self._cap.isOpened()
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Frame | None:
+        """The next frame at or after ``min_timestamp_s``, decoding only that one."""
+        if self._released:
+            return None
+        if self._pending is not None:
+            frame, self._pending = self._pending, None
+            if min_timestamp_s is None or frame.timestamp_s >= min_timestamp_s:
+                return frame
+        while True:
+            if not self._cap.grab():
+                if self.loop and self._restart():
+                    continue
+                return None
+            self.grabbed += 1
+            t_s = self._timestamp(self._index)
+            self._pass_end_s = t_s
+            self._index += 1
+            if min_timestamp_s is not None and t_s < min_timestamp_s - 1e-9:
+                continue  # skipped without retrieve(): no decode cost beyond demuxing
+            ok, image = self._cap.retrieve()
+            if not ok or image is None:
+                continue  # a corrupt frame in the middle of a file: skip it
+            self.decoded += 1
+            return Frame(image, t_s)
+
+    def release(self) -> None:
+        """Close the file."""
+        self._released = True
+        self._pending = None
+        self._cap.release()
+
+
+class ImageFileSource(_ContextMixin):
+    """A still image: one frame at t = 0, then the end."""
+
+    is_live = False
+
+    def __init__(self, path: Path) -> None:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise UserError(f"cannot read {path} as an image")
+        self.path = path
+        self._image: np.ndarray | None = image
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Frame | None:
+        """The image once (whatever ``min_timestamp_s``; a still has only one moment)."""
+        image, self._image = self._image, None
+        return None if image is None else Frame(image, 0.0)
+
+    def release(self) -> None:
+        """Drop the image."""
+        self._image = None
+
+
+class LiveSource(_ContextMixin):
+    """A camera (by index) or stream URL, stamped by the clock; a failed read raises SourceLost."""
+
+    is_live = True
+
+    def __init__(
+        self,
+        capture: Capture,
+        *,
+        name: str,
+        clock: Clock | None = None,
+    ) -> None:
+        self._cap = capture
+        self.name = name
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._released = False
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Frame | None:
+        """The next frame taken at or after ``min_timestamp_s`` (earlier ones grabbed, not decoded)."""
+        if self._released:
+            return None
+        while True:
+            if not self._cap.grab():
+                raise SourceLost(f"{self.name} stopped delivering frames")
+            t_s = self._clock.monotonic()
+            if min_timestamp_s is None or t_s >= min_timestamp_s - 1e-6:
+                break
+        ok, image = self._cap.retrieve()
+        if not ok or image is None:
+            raise SourceLost(f"{self.name} delivered an unreadable frame")
+        return Frame(image, t_s)
+
+    def release(self) -> None:
+        """Close the device or stream."""
+        self._released = True
+        self._cap.release()
+
+
+def _quiet_capture(target: int | str) -> Capture:
+    """``cv2.VideoCapture(target)`` without OpenCV's own warnings (our error says it in one line)."""
+    previous = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # silent: probing a missing camera otherwise prints backend warnings
+    try:
+        return cv2.VideoCapture(target)
+    finally:
+        cv2.setLogLevel(previous)
+
+
+def open_camera(
+    index: int, *, width_px: int = 640, height_px: int = 480, clock: Clock | None = None
+) -> LiveSource:
+    """Open camera ``index`` at ``width_px`` x ``height_px``; UserError when there is none."""
+    cap = _quiet_capture(index)
+    if not cap.isOpened():
+        cap.release()
+        raise UserError(f"no camera at index {index}")
+    # A camera's default is often its highest resolution; 640x480 is plenty for the pose model
+    # and keeps decoding cheap on a laptop.
+    cap.set(cv2.CAP_PROP_FRAME_WIDTH, width_px)
+    cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height_px)
+    cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # keep only the latest frame
+    return LiveSource(cap, name=f"camera {index}", clock=clock)
+
+
+def open_stream(url: str, *, clock: Clock | None = None) -> LiveSource:
+    """Open a stream URL (rtsp/http); UserError when it does not open."""
+    cap = _quiet_capture(url)
+    if not cap.isOpened():
+        cap.release()
+        raise UserError(f"cannot open stream {url}")
+    return LiveSource(cap, name=url, clock=clock)
+
+
+def is_url(spec: str) -> bool:
+    """Whether ``spec`` names a stream rather than a file or camera."""
+    return spec.lower().startswith(URL_SCHEMES)
+
+
+def open_source(
+    spec: str,
+    *,
+    width_px: int = 640,
+    height_px: int = 480,
+    loop: bool = False,
+    clock: Clock | None = None,
+) -> FrameSource:
+    """Open a camera index ("0"), a video or image file, or a stream URL; UserError if it cannot."""
+    text = str(spec).strip()
+    if not text:
+        raise UserError("no source given (a camera index, a video or image file, or a URL)")
+    if text.isdigit():
+        return open_camera(int(text), width_px=width_px, height_px=height_px, clock=clock)
+    if is_url(text):
+        return open_stream(text, clock=clock)
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise UserError(f"no such file: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder, not a video or image file")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"cannot read {path}: permission denied")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageFileSource(path)
+    return VideoFileSource(path, loop=loop)
+
+
+def list_cameras(max_index: int = 5) -> list[int]:
+    """The camera indices below ``max_index`` that open and deliver a frame."""
+    found = []
+    for index in range(max_index):
+        cap = _quiet_capture(index)
+        try:
+            if cap.isOpened() and cap.read()[0]:
+                found.append(index)
+        finally:
+            cap.release()
+    return found
+
+
+class ReconnectingSource(_ContextMixin):
+    """A live source that survives unplugging: on SourceLost it reopens with exponential back-off.
+
+    While the camera is gone, ``lost`` is True, ``on_status(True)`` has been called once, and
+    ``next_frame`` waits (in slices of at most ``poll_s``, sleeping through the injected ``sleep``)
+    for the next attempt; it never raises. ``on_status(False)`` reports the camera back. The delay
+    doubles from ``initial_backoff_s`` up to ``max_backoff_s`` and resets after a good frame.
+    ``stop()`` (from any thread) makes a waiting ``next_frame`` return None, so shutdown never
+    hangs on a missing camera.
+    """
+
+    is_live = True
+
+    def __init__(
+        self,
+        opener: Callable[[], FrameSource],
+        *,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] | None = None,
+        on_status: Callable[[bool], None] | None = None,
+        initial_backoff_s: float = 1.0,
+        max_backoff_s: float = 30.0,
+        poll_s: float = 0.25,
+    ) -> None:
+        self._opener = opener
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._sleep = sleep if sleep is not None else time.sleep
+        self._on_status = on_status
+        self.initial_backoff_s = initial_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.poll_s = poll_s
+        self._source: FrameSource | None = None
+        self._backoff_s = initial_backoff_s
+        self._next_attempt_s = self._clock.monotonic()
+        self._stop = threading.Event()
+        self.lost = False
+        self.attempts = 0
+        self.last_error: str | None = None
+
+    def stop(self) -> None:
+        """Make ``next_frame`` return None instead of waiting (thread-safe)."""
+        self._stop.set()
+
+    def _set_lost(self, lost: bool, reason: str | None) -> None:
+        """Record the state and report transitions."""
+        if reason is not None:
+            self.last_error = reason
+        if lost != self.lost:
+            self.lost = lost
+            if self._on_status is not None:
+                self._on_status(lost)
+
+    def _drop(self, reason: str) -> None:
+        """Forget the broken source and schedule the next attempt."""
+        if self._source is not None:
+            try:
+                self._source.release()
+            except Exception:
+                pass
+            self._source = None
+        self._next_attempt_s = self._clock.monotonic() + self._backoff_s
+        self._backoff_s = min(self._backoff_s * 2.0, self.max_backoff_s)
+        self._set_lost(True, reason)
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Frame | None:
+        """The next frame, waiting out (and reporting) a lost camera; None only after stop()."""
+        while not self._stop.is_set():
+            if self._source is None:
+                wait_s = self._next_attempt_s - self._clock.monotonic()
+                if wait_s > 0:
+                    self._sleep(min(wait_s, self.poll_s))
+                    continue
+                self.attempts += 1
+                try:
+                    self._source = self._opener()
+                except (UserError, SourceLost, OSError, cv2.error) as exc:
+                    self._drop(str(exc))
+                    continue
+            try:
+                frame = self._source.next_frame(min_timestamp_s)
+            except (SourceLost, cv2.error) as exc:
+                self._drop(str(exc))
+                continue
+            if frame is None:
+                self._drop("the stream ended")
+                continue
+            self._backoff_s = self.initial_backoff_s
+            self._set_lost(False, None)
+            return frame
+        return None
+
+    def release(self) -> None:
+        """Stop and close the current source."""
+        self._stop.set()
+        if self._source is not None:
+            self._source.release()
+            self._source = None
