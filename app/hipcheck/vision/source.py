@@ -8,6 +8,7 @@ without decoding them, which is most of the saving at a low sample rate.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -374,10 +375,9 @@ class ReconnectingSource(_ContextMixin):
     def _drop(self, reason: str) -> None:
         """Forget the broken source and schedule the next attempt."""
         if self._source is not None:
-            try:
+            # A dead device may fail to close; it is gone anyway.
+            with contextlib.suppress(Exception):
                 self._source.release()
-            except Exception:
-                pass
             self._source = None
         self._next_attempt_s = self._clock.monotonic() + self._backoff_s
         self._backoff_s = min(self._backoff_s * 2.0, self.max_backoff_s)
