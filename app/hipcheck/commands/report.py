@@ -1,0 +1,105 @@
+"""``hipcheck report``: the daily sitting report from the history, as text, JSON, HTML or CSV.
+
+Exit status: 0 when the report was printed or written (also for a day with no data, which the
+report says in words); 1 when no history exists yet (nothing was ever recorded: one line on
+stderr, and no database is created); 2 for bad input (date, format, an unwritable -o, an
+unusable database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from hipcheck.cli import add_common_options
+from hipcheck.errors import UserError
+from hipcheck.paths import resolve_paths
+from hipcheck.reporting.render import FORMATS
+
+EXIT_NO_DATA = 1
+
+
+def _day(text: str) -> date:
+    """Parse --date: YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--date must be a date as YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``report`` sub-command."""
+    sub = subparsers.add_parser(
+        "report",
+        help="print the daily sitting report (text, json, html or csv)",
+        description="The report of one day from the history: time sitting, bouts, reminders, "
+        "hip angle, the week. Exit status 1 when nothing was ever recorded.",
+    )
+    add_common_options(sub)
+    sub.add_argument(
+        "--date", type=_day, default=None, metavar="YYYY-MM-DD", help="the day (default: today)"
+    )
+    sub.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (default), json, html (one self-contained file) or csv (intervals and events)",
+    )
+    sub.add_argument(
+        "-o", "--output", metavar="FILE", default=None, help="write to FILE instead of stdout"
+    )
+    sub.set_defaults(func=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Build the report of ``args.date`` and print or write it."""
+    from hipcheck.core.report import build_day_report
+    from hipcheck.reporting.localzone import local_zone
+    from hipcheck.reporting.render import render, write_report
+    from hipcheck.settings_run import settings_for_run
+    from hipcheck.store.db import Store, StoreError
+
+    paths = resolve_paths(args.data_dir)
+    loaded = settings_for_run(args, repair=False)
+    for warning in loaded.warnings:
+        print(f"hipcheck: warning: {warning}", file=sys.stderr)
+    tz = local_zone()
+    now = datetime.now(tz)
+    day = args.date or now.date()
+    if not paths.database.is_file():
+        print(
+            f"No data recorded yet: there is no history at {paths.database}. Run HipCheck"
+            " (or `hipcheck analyze`) to record some.",
+            file=sys.stderr,
+        )
+        return EXIT_NO_DATA
+    try:
+        store = Store.open(paths.database)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        report = build_day_report(
+            store,
+            day,
+            tz=tz,
+            now=now,
+            natural_break_s=loaded.settings.natural_break_min * 60.0,
+            flexion_threshold_deg=loaded.settings.flexion_threshold_deg,
+        )
+    finally:
+        store.close()
+    if store.warning:
+        print(f"hipcheck: warning: {store.warning}", file=sys.stderr)
+    if args.output is None:
+        sys.stdout.write(render(report, args.format))
+        return 0
+    try:
+        written = write_report(report, args.format, args.output)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"Report for {day.isoformat()} written to {written}", file=sys.stderr)
+    return 0

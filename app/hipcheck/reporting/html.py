@@ -1,0 +1,105 @@
+"""The daily report as ONE self-contained HTML file: inline CSS, inline SVG charts, nothing fetched.
+
+Fit to open in any browser or attach to an email: no scripts, no web fonts, no external URLs.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from hipcheck import __version__
+from hipcheck.core.report import DayReport
+from hipcheck.reporting.charts import all_charts
+from hipcheck.reporting.render import count_rows, empty_message, time_rows
+from hipcheck.reporting.units import fmt_clock, fmt_count, fmt_day, fmt_duration
+
+_CSS = """
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #222; background: #fff;
+  margin: 24px auto; max-width: 1000px; padding: 0 16px; line-height: 1.4; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 16px; margin: 24px 0 8px; }
+.sub { color: #666; margin: 0 0 16px; }
+.empty { border: 1px dashed #aaa; padding: 16px; color: #444; background: #fafafa; }
+.grid { display: flex; flex-wrap: wrap; gap: 12px 28px; align-items: flex-start; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 110px; }
+.cards { gap: 10px; }
+.card .v { font-size: 20px; font-weight: bold; }
+.card .l { color: #555; font-size: 13px; }
+table { border-collapse: collapse; font-size: 14px; }
+td, th { padding: 3px 12px 3px 0; text-align: left; }
+td.n { text-align: right; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+svg { max-width: 100%; height: auto; }
+footer { color: #888; font-size: 12px; margin-top: 32px; }
+"""
+
+
+def _card(label: str, value: str) -> str:
+    """One big number with its label."""
+    return f'<div class="card"><div class="v">{escape(value)}</div><div class="l">{escape(label)}</div></div>'
+
+
+def render_html(report: DayReport) -> str:
+    """The whole report as one HTML document."""
+    charts = all_charts(report)
+    title = f"HipCheck report — {fmt_day(report.day)}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
+    sub = f"Time zone {report.tz_name}"
+    if report.day_length_s != 86400:
+        sub += f" · a {report.day_length_s / 3600:g}-hour day (the clocks changed)"
+    parts.append(f'<p class="sub">{escape(sub)}</p>')
+    if not report.has_data:
+        parts.append(f'<p class="empty" id="empty">{escape(empty_message(report))}</p>')
+    else:
+        cards = [
+            _card("Sitting", fmt_duration(report.sitting_s)),
+            _card("in hip flexion", fmt_duration(report.flexion_s)),
+            _card("Standing", fmt_duration(report.standing_s)),
+            _card("Away", fmt_duration(report.away_s)),
+            _card("Sitting bouts", fmt_count(report.bout_count)),
+            _card("Longest bout", fmt_duration(report.longest_bout_s)),
+        ]
+        parts.append('<div class="grid cards" id="numbers">' + "".join(cards) + "</div>")
+    parts.append("<h2>The day</h2>")
+    parts.append(charts["timeline"])
+    if report.has_data:
+        parts.append('<div class="grid">')
+        rows = "".join(
+            f"<tr><td>{escape(label)}</td><td class='n'>{escape(fmt_duration(v))}</td></tr>"
+            for label, v in time_rows(report)
+        )
+        parts.append(f"<table><tr><th colspan='2'>Time</th></tr>{rows}</table>")
+        rows = "".join(
+            f"<tr><td>{escape(label)}</td><td class='n'>{escape(fmt_count(v))}</td></tr>"
+            for label, v in count_rows(report)
+        )
+        parts.append(f"<table><tr><th colspan='2'>Reminders</th></tr>{rows}</table>")
+        bouts = "".join(
+            f"<tr><td>{fmt_clock(b.start)}–{fmt_clock(b.end)}</td>"
+            f"<td class='n'>{escape(fmt_duration(b.duration_s))}</td></tr>"
+            for b in report.bouts
+        )
+        parts.append(f"<table><tr><th colspan='2'>Sitting bouts</th></tr>{bouts}</table>")
+        parts.append("</div>")
+    parts.append("<h2>Posture and the week</h2>")
+    parts.append(
+        '<div class="charts">'
+        + charts["histogram"]
+        + charts["trend"]
+        + charts["balance"]
+        + "</div>"
+    )
+    parts.append(
+        f"<footer>Made by HipCheck {escape(__version__)} from the history on this computer. "
+        "A sitting bout ends with a natural break of "
+        f"{report.natural_break_s / 60:g} min; hip flexion counts from "
+        f"{report.flexion_threshold_deg:g}°.</footer>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
