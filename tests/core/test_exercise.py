@@ -149,6 +149,19 @@ def test_break_log_counts_today_and_the_last_seven_days() -> None:
     assert log.history(date(2026, 1, 12)) == ExerciseHistory(1, 1, 2, 1)
 
 
+def test_break_log_from_stored_events() -> None:
+    day = date(2026, 1, 12)
+    events = [
+        (day, "break_done", {"exercise": "glute_bridge", "key": "glute_bridge"}),
+        (day, "break_done", {"exercise": "deadbug", "key": "standing_march"}),
+        (day, "break_skipped", {"exercise": "deadbug"}),  # skipped breaks do not count
+        (day, "nudge", {"exercise": "deadbug"}),
+        (date(2026, 1, 11), "break_done", {"exercise": "glute_bridge"}),
+        (day, "break_done", {}),
+    ]
+    assert BreakLog.from_events(events).history(day) == ExerciseHistory(1, 1, 2, 1)
+
+
 @pytest.mark.parametrize(
     ("detail", "expected"),
     [

@@ -8,8 +8,15 @@ from datetime import datetime
 import pytest
 
 from hipcheck.core.clock import FakeClock
-from hipcheck.core.exercise import BoutPosture, Exercise
-from hipcheck.core.reminders import Block, Nudge, NudgeKind, ReminderPolicy
+from hipcheck.core.exercise import BoutPosture, BreakLog, Exercise
+from hipcheck.core.reminders import (
+    EVENT_BREAK_DONE,
+    Block,
+    Nudge,
+    NudgeKind,
+    ReminderPolicy,
+    event_detail,
+)
 from hipcheck.core.settings import Settings
 
 MIN = 60.0
@@ -281,6 +288,14 @@ def test_the_exercise_follows_the_bout_posture_and_the_days_breaks() -> None:
         policy.break_done(now)
         picks.append(nudge.choice.exercise)
     assert picks == [Exercise.GLUTE_BRIDGE, Exercise.GLUTE_BRIDGE, Exercise.DEADBUG]
+
+
+def test_event_detail_round_trips_through_the_break_log() -> None:
+    choice = ReminderPolicy().choose(MONDAY_9, BoutPosture(bout_s=50 * MIN))
+    detail = event_detail(choice, reason_kind="done")
+    assert detail["key"] == choice.spec.key and detail["reason"] == choice.reason
+    log = BreakLog.from_events([(MONDAY_9.date(), EVENT_BREAK_DONE, detail)])
+    assert log.history(MONDAY_9.date()).today(choice.exercise) == 1
 
 
 def test_settings_apply_live() -> None:

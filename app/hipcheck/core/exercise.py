@@ -24,7 +24,7 @@ Trunk lean is signed: positive = trunk tilted forward of vertical, negative = le
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
@@ -185,6 +185,18 @@ class BreakLog:
     def __init__(self, breaks: Iterable[tuple[date, Exercise]] = ()) -> None:
         self._breaks: list[tuple[date, Exercise]] = list(breaks)
 
+    @classmethod
+    def from_events(
+        cls, events: Iterable[tuple[date, str, Mapping[str, object]]], kind: str = "break_done"
+    ) -> BreakLog:
+        """A log from stored events ``(local day, kind, detail)``: those of ``kind`` naming an exercise."""
+        log = cls()
+        for day, event_kind, detail in events:
+            exercise = exercise_of_event(detail) if event_kind == kind else None
+            if exercise is not None:
+                log.add(day, exercise)
+        return log
+
     def add(self, day: date, exercise: Exercise) -> None:
         """Record one break done on ``day``."""
         self._breaks.append((day, exercise))
@@ -203,7 +215,7 @@ class BreakLog:
         return ExerciseHistory(counts["gt"], counts["dt"], counts["gw"], counts["dw"])
 
 
-def exercise_of_event(detail: dict[str, object]) -> Exercise | None:
+def exercise_of_event(detail: Mapping[str, object]) -> Exercise | None:
     """The exercise family named in a stored break event's details (key or catalogue key)."""
     value = detail.get("exercise")
     for spec in CATALOGUE.values():

@@ -46,6 +46,25 @@ from hipcheck.core.settings import WEEKDAYS, Settings
 BOUT_DROP_TOLERANCE_S = 1.0
 
 
+# Event kinds the app stores (Store.record_event) for reminders; ``event_detail`` gives the detail.
+EVENT_NUDGE = "nudge"
+EVENT_SNOOZE = "snooze"
+EVENT_BREAK_STARTED = "break_started"
+EVENT_BREAK_DONE = "break_done"
+EVENT_BREAK_SKIPPED = "break_skipped"
+
+
+def event_detail(choice: ExerciseChoice, **extra: object) -> dict[str, object]:
+    """The stored detail of a reminder event: exercise family, catalogue key, reason, extras."""
+    return {
+        "exercise": choice.exercise.value,
+        "variant": choice.variant.value,
+        "key": choice.spec.key,
+        "reason": choice.reason,
+        **extra,
+    }
+
+
 class NudgeKind(str, enum.Enum):
     """Why a nudge is shown now."""
 
