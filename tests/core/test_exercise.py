@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -17,8 +18,19 @@ from hipcheck.core.exercise import (
     Variant,
     choose_exercise,
     exercise_of_event,
+    signed_trunk_lean_deg,
 )
-from hipcheck.core.types import Observation, State
+from hipcheck.core.types import (
+    NUM_LANDMARKS,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+    Landmark,
+    Observation,
+    PoseSample,
+    Side,
+    State,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 MIN = 60.0
@@ -188,28 +200,67 @@ def test_catalogue_is_complete_and_its_assets_exist() -> None:
         assert "<svg" in svg.read_text(encoding="utf-8")
 
 
-def _obs(t: float, state: State, hip_angle: float | None, lean: float | None) -> Observation:
+def _sample(shoulder: tuple[float, float], knee: tuple[float, float]) -> PoseSample:
+    """A right-side pose with the hip at (0.5, 0.6) in a 1000 x 1000 frame."""
+    points = {RIGHT_SHOULDER: shoulder, RIGHT_HIP: (0.5, 0.6), RIGHT_KNEE: knee}
+    lms = tuple(Landmark(*points.get(i, (0.5, 0.5)), 0.0, 0.9) for i in range(NUM_LANDMARKS))
+    return PoseSample(timestamp_s=0.0, image=lms, world=None, image_size=(1000, 1000))
+
+
+FORWARD_20 = (0.5 + 0.3 * math.sin(math.radians(20)), 0.6 - 0.3 * math.cos(math.radians(20)))
+BACK_10 = (0.5 - 0.3 * math.sin(math.radians(10)), 0.6 - 0.3 * math.cos(math.radians(10)))
+
+
+@pytest.mark.parametrize(
+    ("shoulder", "knee", "expected"),
+    [
+        (FORWARD_20, (0.75, 0.62), 20.0),  # facing right, leaning towards the knee
+        (BACK_10, (0.75, 0.62), -10.0),
+        ((0.5, 0.3), (0.75, 0.62), 0.0),
+        # Mirror image: facing left, the same leans keep their signs.
+        ((1 - FORWARD_20[0], FORWARD_20[1]), (0.25, 0.62), 20.0),
+        ((1 - BACK_10[0], BACK_10[1]), (0.25, 0.62), -10.0),
+        # Camera in front: the thigh points at the camera, "forward" cannot be told.
+        (FORWARD_20, (0.52, 0.75), None),
+        (FORWARD_20, (0.5, 0.6), None),
+    ],
+)
+def test_signed_trunk_lean(
+    shoulder: tuple[float, float], knee: tuple[float, float], expected: float | None
+) -> None:
+    lean = signed_trunk_lean_deg(_sample(shoulder, knee), Side.RIGHT)
+    if expected is None:
+        assert lean is None
+    else:
+        assert lean == pytest.approx(expected, abs=0.01)
+
+
+def _obs(t: float, state: State, hip_angle: float | None, knees: bool = True) -> Observation:
     return Observation(
         timestamp_s=t,
         person_present=True,
         state=state,
+        side=Side.RIGHT,
+        knees_visible=knees,
         hip_angle_deg=hip_angle,
-        trunk_inclination_deg=lean,
+        trunk_inclination_deg=99.0,  # unsigned and unused: the lean comes from the sample
     )
 
 
 def test_accumulator_weights_by_time_and_counts_only_sitting() -> None:
     acc = BoutPostureAccumulator()
-    acc.update(_obs(0, State.SITTING, 90, 20), 0.0, sitting=True)  # flexion 90, lean 20 for 30 s
-    acc.update(_obs(30, State.SITTING, 120, -10), 30.0, sitting=True)  # 60 / -10 for 10 s
-    acc.update(_obs(40, State.STANDING, 175, 0), 40.0, sitting=False)  # standing: not counted
+    fwd, back = _sample(FORWARD_20, (0.75, 0.62)), _sample(BACK_10, (0.75, 0.62))
+    acc.update(_obs(0, State.SITTING, 90), 0.0, sitting=True, sample=fwd)  # 90°, +20° for 30 s
+    acc.update(_obs(30, State.SITTING, 120), 30.0, sitting=True, sample=back)  # 60°, -10° 10 s
+    acc.update(_obs(40, State.STANDING, 175), 40.0, sitting=False, sample=fwd)  # not counted
     acc.update(None, 100.0, sitting=True)  # no sample: nothing held
-    acc.update(_obs(110, State.SITTING, 90, None), 110.0, sitting=True)
-    acc.update(_obs(120, State.SITTING, 90, None), 120.0, sitting=True)
-    p = acc.posture(bout_s=120.0, flexion_s=40.0)
-    # flexion: 90*30 + 60*10 + 90*10 over 50 s; lean: 20*30 + -10*10 over 40 s
-    assert p.mean_flexion_deg == pytest.approx((90 * 30 + 60 * 10 + 90 * 10) / 50)
-    assert p.mean_trunk_lean_deg == pytest.approx((20 * 30 - 10 * 10) / 40)
-    assert (p.bout_s, p.flexion_s) == (120.0, 40.0)
+    acc.update(_obs(110, State.SITTING, 90, knees=False), 110.0, sitting=True, sample=fwd)
+    acc.update(_obs(120, State.SITTING, 90), 120.0, sitting=True)  # no sample: no lean
+    acc.update(_obs(130, State.SITTING, 90), 130.0, sitting=True)
+    p = acc.posture(bout_s=130.0, flexion_s=40.0)
+    # flexion: 90*30 + 60*10 + 90*20 over 60 s; lean: 20*30 - 10*10 over 40 s
+    assert p.mean_flexion_deg == pytest.approx((90 * 30 + 60 * 10 + 90 * 20) / 60)
+    assert p.mean_trunk_lean_deg == pytest.approx((20 * 30 - 10 * 10) / 40, abs=0.01)
+    assert (p.bout_s, p.flexion_s) == (130.0, 40.0)
     acc.reset()
     assert acc.posture(0.0, 0.0) == BoutPosture(bout_s=0.0)

@@ -19,6 +19,8 @@ THE RULE (``choose_exercise``), in order:
    glute bridge -> standing glute squeeze, dead bug -> standing march.
 
 Trunk lean is signed: positive = trunk tilted forward of vertical, negative = leaning back.
+``Observation.trunk_inclination_deg`` is unsigned (0-180°), so the lean is measured here from the
+landmarks (``signed_trunk_lean_deg``): "forward" is the way the thigh points from the hip.
 """
 
 from __future__ import annotations
@@ -28,7 +30,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from hipcheck.core.types import Observation
+from hipcheck.core.geometry import inclination_from_vertical_deg, to_pixels
+from hipcheck.core.types import (
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+    Observation,
+    PoseSample,
+    Side,
+)
 
 # ---- the thresholds of the rule (documented above; change both together) ----------------------
 
@@ -151,7 +164,8 @@ class BoutPosture:
     """How the user sat during the current bout (the inputs of the rule).
 
     ``mean_flexion_deg`` is the time-weighted mean hip flexion (180° - hip angle) while sitting;
-    ``mean_trunk_lean_deg`` the time-weighted mean trunk lean while sitting, positive forward.
+    ``mean_trunk_lean_deg`` the time-weighted mean trunk lean while sitting, positive forward
+    (``signed_trunk_lean_deg``).
     Either is None when the camera could not measure it.
     """
 
@@ -333,13 +347,42 @@ def choose_exercise(
 
 # ---- per-bout posture from observations (the tracker keeps no trunk lean) ---------------------
 
+# The thigh must point this much sideways in the picture (share of its length) for "forward" to
+# be readable: a camera in front of the user foreshortens the thigh and hides the direction.
+MIN_THIGH_SIDEWAYS_SHARE = 0.5
+_SIDE_POINTS = {
+    Side.LEFT: (LEFT_SHOULDER, LEFT_HIP, LEFT_KNEE),
+    Side.RIGHT: (RIGHT_SHOULDER, RIGHT_HIP, RIGHT_KNEE),
+}
+
+
+def signed_trunk_lean_deg(sample: PoseSample, side: Side) -> float | None:
+    """The trunk's lean from vertical on ``side``, positive forward (towards the knee), or None.
+
+    None when the thigh does not point sideways in the picture (no side view), so the direction
+    of "forward" cannot be told.
+    """
+    i_sh, i_hip, i_knee = _SIDE_POINTS[side]
+    sh, hip, knee = (to_pixels(sample.image[i], sample.image_size) for i in (i_sh, i_hip, i_knee))
+    thigh_dx = knee[0] - hip[0]
+    thigh_len = ((knee[0] - hip[0]) ** 2 + (knee[1] - hip[1]) ** 2) ** 0.5
+    if thigh_len <= 0 or abs(thigh_dx) < MIN_THIGH_SIDEWAYS_SHARE * thigh_len:
+        return None
+    lean = inclination_from_vertical_deg(sh, hip)
+    if lean is None:
+        return None
+    forward = (sh[0] - hip[0]) * thigh_dx >= 0
+    return lean if forward else -lean
+
 
 @dataclass(slots=True)
 class BoutPostureAccumulator:
     """Time-weighted mean flexion and trunk lean over the sitting time of the current bout.
 
-    Feed every observation the tracker sees with its smoothed ``sitting`` verdict; a sample's
-    values hold until the next update (as in the tracker), and ``reset()`` at each new bout.
+    Feed every observation the tracker sees with its smoothed ``sitting`` verdict and the pose
+    sample it came from (for the signed lean); a sample's values hold until the next update (as
+    in the tracker), and ``reset()`` at each new bout. The lean is only taken when the
+    observation saw the knees (a side view).
     """
 
     _last_s: float | None = None
@@ -351,7 +394,14 @@ class BoutPostureAccumulator:
     _lean_sum: float = 0.0
     _lean_time_s: float = 0.0
 
-    def update(self, obs: Observation | None, now_s: float, *, sitting: bool) -> None:
+    def update(
+        self,
+        obs: Observation | None,
+        now_s: float,
+        *,
+        sitting: bool,
+        sample: PoseSample | None = None,
+    ) -> None:
         """Credit the time since the last update to the held values, then hold ``obs``'s."""
         if self._last_s is not None and self._held_sitting:
             dt = max(0.0, now_s - self._last_s)
@@ -364,7 +414,9 @@ class BoutPostureAccumulator:
         self._last_s = now_s if self._last_s is None else max(now_s, self._last_s)
         self._held_sitting = sitting
         self._held_flexion = None if obs is None else obs.flexion_deg
-        self._held_lean = None if obs is None else obs.trunk_inclination_deg
+        self._held_lean = None
+        if obs is not None and sample is not None and obs.side is not None and obs.knees_visible:
+            self._held_lean = signed_trunk_lean_deg(sample, obs.side)
 
     def reset(self) -> None:
         """Forget the bout (a new bout started or a break was taken)."""
