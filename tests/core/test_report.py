@@ -1,7 +1,7 @@
 """The daily report from a real SQLite store filled with known intervals and events.
 
-Every expected number below is worked out by hand from the intervals written in ``filled``; the
-times are Europe/Berlin wall-clock times, with both daylight-saving days of 2026.
+Every expected number below is worked out by hand from the intervals written (see
+``tests/reporting/sample_days.py``); times are Europe/Berlin, with both daylight-saving days of 2026.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,15 +16,9 @@ from hipcheck.core.report import build_day_report, day_bounds
 from hipcheck.core.tracker import SittingTracker
 from hipcheck.core.types import Observation, State
 from hipcheck.store.db import RecordingSink, Store
+from reporting.sample_days import BERLIN, MIN, at, fill_tuesday
 
-BERLIN = ZoneInfo("Europe/Berlin")
 SIT, STAND, AWAY = State.SITTING, State.STANDING, State.AWAY
-MIN = 60.0
-
-
-def at(y: int, m: int, d: int, hh: int, mm: int, *, fold: int = 0) -> datetime:
-    """A Berlin wall-clock time (``fold=1`` picks the second 02:xx of the autumn change)."""
-    return datetime(y, m, d, hh, mm, tzinfo=BERLIN, fold=fold)
 
 
 @pytest.fixture
@@ -34,25 +27,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(tmp_path / "hipcheck.sqlite3")
     yield s
     s.close()
-
-
-def fill_tuesday(store: Store) -> None:
-    """2026-11-10: two bouts (90 and 30 min), a short break inside the first, reminders."""
-    iv = store.record_interval
-    iv(at(2026, 11, 10, 9, 0), at(2026, 11, 10, 9, 50), State.SITTING, 100.0, 3000.0)
-    iv(at(2026, 11, 10, 9, 50), at(2026, 11, 10, 9, 51), State.STANDING, None, 0.0)
-    iv(at(2026, 11, 10, 9, 51), at(2026, 11, 10, 10, 30), State.SITTING, 125.0, 1200.0)
-    iv(at(2026, 11, 10, 10, 30), at(2026, 11, 10, 10, 40), State.STANDING, None, 0.0)
-    iv(at(2026, 11, 10, 10, 40), at(2026, 11, 10, 10, 45), State.UNKNOWN, None, 0.0)
-    iv(at(2026, 11, 10, 10, 45), at(2026, 11, 10, 11, 15), State.SITTING, None, 0.0)
-    iv(at(2026, 11, 10, 11, 15), at(2026, 11, 10, 11, 20), State.AWAY, None, 0.0)
-    ev = store.record_event
-    ev(at(2026, 11, 10, 9, 45), "nudge", {"bout_s": 2700})
-    ev(at(2026, 11, 10, 10, 31), "break_started", {"exercise": "glute_bridge"})
-    ev(at(2026, 11, 10, 10, 32), "break_done", {"exercise": "glute_bridge"})
-    ev(at(2026, 11, 10, 11, 10), "nudge", {})
-    ev(at(2026, 11, 10, 11, 11), "snoozed", {})
-    ev(at(2026, 11, 10, 11, 12), "skipped", {})
 
 
 def test_a_day_of_known_intervals(store: Store) -> None:

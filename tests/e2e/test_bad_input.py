@@ -81,6 +81,12 @@ ROWS: list[Row] = [
     r("--duration", "analyze", "{clip}", "--duration", "-3"),
     r("flexion_threshold_deg", "analyze", "{clip}", "--set", "flexion_threshold_deg=5"),
     r("data", "analyze", "{clip}", "--data-dir", "{text}"),
+    # report: bad dates, an output that cannot be written, a data dir that is a file
+    r("--date", "report", "--date", "yesterday"),
+    r("--date", "report", "--date", "2026-13-01"),
+    r("{dir}", "report", "-o", "{dir}"),
+    r("{missing}", "report", "--format", "html", "-o", "{missing}/report.html"),
+    r("data", "report", "--data-dir", "{text}"),
     # the tray app's own options
     r("{missing}", "--source", "{missing}"),
     r("{garbage_mp4}", "--source", "{garbage_mp4}"),

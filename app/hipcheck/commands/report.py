@@ -9,8 +9,10 @@ unusable database).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from hipcheck.cli import add_common_options
@@ -55,6 +57,17 @@ def register(subparsers: Any) -> None:
     sub.set_defaults(func=run_report)
 
 
+def _check_writable(path: Path) -> None:
+    """Raise UserError unless a file can be written at ``path``."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a directory")
+    if not parent.is_dir():
+        raise UserError(f"cannot write {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UserError(f"cannot write {path}: permission denied")
+
+
 def run_report(args: argparse.Namespace) -> int:
     """Build the report of ``args.date`` and print or write it."""
     from hipcheck.core.report import build_day_report
@@ -64,6 +77,11 @@ def run_report(args: argparse.Namespace) -> int:
     from hipcheck.store.db import Store, StoreError
 
     paths = resolve_paths(args.data_dir)
+    if paths.data_dir.exists() and not paths.data_dir.is_dir():
+        raise UserError(f"the data directory {paths.data_dir} is not a directory")
+    if args.output is not None:
+        # Checked before anything is read, so a typo is reported even when there is no data.
+        _check_writable(Path(args.output))
     loaded = settings_for_run(args, repair=False)
     for warning in loaded.warnings:
         print(f"hipcheck: warning: {warning}", file=sys.stderr)

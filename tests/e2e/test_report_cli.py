@@ -1,0 +1,112 @@
+"""``hipcheck report`` end to end: a real subprocess reading a real SQLite file of known days."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hipcheck.store.db import Store
+from reporting.sample_days import fill_tuesday
+
+
+def hipcheck(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m hipcheck ARGS`` in Berlin time with its data in ``data_dir``."""
+    env = {**os.environ, "TZ": "Europe/Berlin", "HIPCHECK_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "hipcheck", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data directory whose history holds the known Tuesday."""
+    root = tmp_path / "data"
+    with Store.open(root / "hipcheck.sqlite3") as store:
+        fill_tuesday(store)
+    return root
+
+
+def test_text_for_a_date(data_dir: Path) -> None:
+    """The default format is a readable summary on stdout."""
+    result = hipcheck("report", "--date", "2026-11-10", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Tuesday 10 November 2026" in result.stdout
+    assert "1 h 59 min" in result.stdout and "1 h 30 min" in result.stdout
+    assert result.stderr == ""
+
+
+def test_today_without_data_says_so(data_dir: Path) -> None:
+    """Today (no --date) has nothing recorded in this history: said in words, exit 0."""
+    result = hipcheck("report", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "No data recorded on" in result.stdout
+
+
+def test_json(data_dir: Path) -> None:
+    """JSON on stdout with the hand-computed numbers."""
+    result = hipcheck("report", "--date", "2026-11-10", "--format", "json", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["sitting_s"], doc["bouts"], doc["longest_bout_s"]) == (7140.0, 2, 5400.0)
+    assert doc["timezone"] == "Europe/Berlin"
+
+
+def test_csv(data_dir: Path) -> None:
+    """CSV of the day's 7 intervals and 6 events."""
+    result = hipcheck("report", "--date", "2026-11-10", "--format", "csv", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["record"] for r in rows].count("interval") == 7
+    assert [r["record"] for r in rows].count("event") == 6
+
+
+def test_html_to_a_file(data_dir: Path, tmp_path: Path) -> None:
+    """-o writes the file; stdout stays empty and stderr names the file."""
+    out = tmp_path / "report.html"
+    result = hipcheck(
+        "report", "--date", "2026-11-10", "--format", "html", "-o", str(out), data_dir=data_dir
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert str(out) in result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.count("<svg ") == 4
+
+
+def test_no_history_yet_is_exit_1_and_creates_nothing(tmp_path: Path) -> None:
+    """Nothing ever recorded: one clear line, exit 1, and no empty database is created."""
+    empty = tmp_path / "fresh"
+    result = hipcheck("report", data_dir=empty)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("No data recorded yet")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (empty / "hipcheck.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--date", "10.11.2026"), "--date must be a date as YYYY-MM-DD"),
+        (("--format", "pdf"), "invalid choice"),
+        (("-o", "/proc/no/such/dir/r.txt"), "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(data_dir: Path, args: tuple[str, ...], says: str) -> None:
+    """Bad date, format or output: one line on stderr, exit 2, no traceback."""
+    result = hipcheck("report", *args, data_dir=data_dir)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], result.stderr

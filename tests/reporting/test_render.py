@@ -1,0 +1,182 @@
+"""The report's renderers (text, JSON, CSV, HTML) and charts, on a real store of known days."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hipcheck.core.report import DayReport, build_day_report
+from hipcheck.reporting import FORMATS, render, write_report
+from hipcheck.reporting.charts import all_charts, timeline_svg
+from hipcheck.reporting.units import fmt_duration
+from hipcheck.store.db import Store
+from reporting.sample_days import BERLIN, TUESDAY, at, fill_tuesday
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A real store holding ``fill_tuesday``."""
+    s = Store.open(tmp_path / "hipcheck.sqlite3")
+    fill_tuesday(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def tuesday(store: Store) -> DayReport:
+    """The report of the known Tuesday."""
+    return build_day_report(store, TUESDAY, tz=BERLIN)
+
+
+@pytest.fixture
+def empty(store: Store) -> DayReport:
+    """The report of a day with nothing recorded."""
+    return build_day_report(store, date(2026, 11, 7), tz=BERLIN)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (None, "no data"),
+        (0, "0 s"),
+        (40.4, "40 s"),
+        (59.4, "59 s"),
+        (59.6, "1 min"),
+        (12 * 60 + 20, "12 min"),
+        (3600 + 5 * 60, "1 h 05 min"),
+        (2 * 3600 + 59 * 60 + 40, "3 h 00 min"),
+        (25 * 3600, "25 h 00 min"),
+    ],
+)
+def test_durations_read_like_people_write_them(seconds: float | None, text: str) -> None:
+    """``1 h 05 min``, never ``3900 s`` or ``65.0``; None is "no data", never 0."""
+    assert fmt_duration(seconds) == text
+
+
+def test_text_summary(tuesday: DayReport) -> None:
+    """The terminal summary carries the hand-computed numbers in readable units."""
+    text = render(tuesday, "text")
+    assert "Tuesday 10 November 2026 (Europe/Berlin)" in text
+    assert re.search(r"Sitting\s+1 h 59 min", text)
+    assert re.search(r"in hip flexion\s+1 h 10 min", text)
+    assert re.search(r"Standing\s+11 min", text)
+    assert re.search(r"Sitting bouts\s+2\s+longest 1 h 30 min", text)
+    assert "09:00–10:30" in text and "10:45–11:15" in text
+    assert re.search(r"Nudges sent\s+2", text) and re.search(r"Snoozed\s+1", text)
+    assert "Glute bridge 1, Deadbug 0" in text
+
+
+def test_text_of_an_empty_day_says_so(empty: DayReport) -> None:
+    """An empty day is named as such and shows no zeros as if measured."""
+    text = render(empty, "text")
+    assert "No data recorded on Saturday 7 November 2026" in text
+    assert "Sitting bouts" not in text
+    assert not re.search(r"\b0 s\b|\b0 min\b", text)
+
+
+def test_json_has_the_numbers(tuesday: DayReport, empty: DayReport) -> None:
+    """JSON: seconds as numbers, nulls for an empty day."""
+    doc = json.loads(render(tuesday, "json"))
+    assert doc["sitting_s"] == 7140.0 and doc["flexion_s"] == 4200.0
+    assert doc["bouts"] == 2 and doc["longest_bout_s"] == 5400.0
+    assert doc["day_length_s"] == 86400.0
+    assert (doc["nudges"], doc["breaks_taken"], doc["snoozed"], doc["skipped"]) == (2, 1, 1, 1)
+    assert doc["exercise_balance"]["glute_bridge"] == 1
+    assert [e["kind"] for e in doc["events"]][:2] == ["nudge", "break_started"]
+    assert doc["timeline"][0]["start"] == "2026-11-10T09:00:00+01:00"
+    nothing = json.loads(render(empty, "json"))
+    assert nothing["has_data"] is False
+    assert nothing["sitting_s"] is None and nothing["bouts"] is None
+
+
+def test_csv_lists_the_days_intervals_and_events(tuesday: DayReport) -> None:
+    """One row per interval and per event, in time order, parseable by the csv module."""
+    rows = list(csv.DictReader(io.StringIO(render(tuesday, "csv"))))
+    intervals = [r for r in rows if r["record"] == "interval"]
+    events = [r for r in rows if r["record"] == "event"]
+    assert len(intervals) == 7 and len(events) == 6
+    assert sum(float(r["duration_s"]) for r in intervals if r["state"] == "sitting") == 7140.0
+    assert [r["start"] for r in rows] == sorted(r["start"] for r in rows)
+    done = next(r for r in events if r["kind"] == "break_done")
+    assert json.loads(done["detail"]) == {"exercise": "glute_bridge"}
+
+
+def _external_refs(html: str) -> list[str]:
+    """Anything a browser would fetch: src/href attributes, CSS url(), @import, scripts."""
+    found = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)""", html, flags=re.I)
+    found += re.findall(r"url\(\s*['\"]?(?!#)([^)'\"]+)", html, flags=re.I)
+    found += re.findall(r"@import|<script|<link|<iframe|<img", html, flags=re.I)
+    return found
+
+
+def test_html_is_one_self_contained_file(tuesday: DayReport, empty: DayReport) -> None:
+    """Inline CSS and SVG, nothing fetched, every chart's ids unique in the page."""
+    for report in (tuesday, empty):
+        html = render(report, "html")
+        assert html.startswith("<!DOCTYPE html>")
+        assert _external_refs(html) == []
+        assert html.count("<svg ") == 4
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids))
+    assert "1 h 59 min" in render(tuesday, "html")
+    assert "No data recorded on" in render(empty, "html")
+
+
+def test_charts_are_well_formed_svg(tuesday: DayReport, empty: DayReport) -> None:
+    """Each chart parses as XML, and the timeline draws one band rect per interval."""
+    for report in (tuesday, empty):
+        for name, svg in all_charts(report).items():
+            root = ET.fromstring(svg)
+            assert root.tag == f"{SVG}svg", name
+    root = ET.fromstring(timeline_svg(tuesday))
+    bands = [r for r in root.iter(f"{SVG}rect") if r.get("fill", "").startswith("url(#tl-")]
+    states = [r.get("fill") for r in bands if r.get("height") == "44"]
+    assert states == [
+        "url(#tl-sitting)",
+        "url(#tl-standing)",
+        "url(#tl-sitting)",
+        "url(#tl-standing)",
+        "url(#tl-unknown)",
+        "url(#tl-sitting)",
+        "url(#tl-away)",
+    ]
+    # The 09:00 start sits at 9/24 of the band's width.
+    first = next(r for r in bands if r.get("height") == "44")
+    assert float(first.get("x", "0")) == pytest.approx(16 + 928 * 9 / 24, abs=0.1)
+    assert "No data recorded on this day" in timeline_svg(empty)
+
+
+def test_a_dst_timeline_has_23_hour_ticks(store: Store) -> None:
+    """The spring-forward day is drawn over 23 real hours; its labels skip 02:00."""
+    store.record_interval(at(2026, 3, 29, 1, 0), at(2026, 3, 29, 4, 0), "sitting", 100.0, 0.0)
+    report = build_day_report(store, date(2026, 3, 29), tz=BERLIN)
+    root = ET.fromstring(timeline_svg(report))
+    ticks = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke") == "#666666"]
+    assert len(ticks) == 24  # 23 hours: 24 tick marks including both midnights
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert "03:00" in labels and "02:00" not in labels
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_write_report_writes_each_format(tuesday: DayReport, tmp_path: Path, fmt: str) -> None:
+    """``write_report`` writes what ``render`` returns and leaves no temporary files."""
+    target = tmp_path / f"out.{fmt}"
+    write_report(tuesday, fmt, target)
+    assert target.read_text(encoding="utf-8") == render(tuesday, fmt)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_unknown_format_is_refused(tuesday: DayReport) -> None:
+    """A format outside FORMATS is a ValueError, not an empty file."""
+    with pytest.raises(ValueError, match="unknown report format"):
+        render(tuesday, "pdf")
