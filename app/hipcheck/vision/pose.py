@@ -115,7 +115,6 @@ class MediaPipePoseEstimator:
         )
         self.static_image_mode = static_image_mode
         self._closed = False
-        self._last_timestamp_s: float | None = None
 
     def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
         """Run the model on one BGR frame; the frame stays in memory and is not kept."""
@@ -127,24 +126,7 @@ class MediaPipePoseEstimator:
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False  # lets MediaPipe use the buffer without copying it
         results = self._pose.process(rgb)
-        self._last_timestamp_s = timestamp_s
         return from_mediapipe(results, timestamp_s, (int(width), int(height)))
-
-    def reset(self) -> None:
-        """Forget the tracked person so the next frame runs the detector afresh."""
-        # The legacy solution API has no reset; a fresh graph is the only way, and it reuses the
-        # same bundled model files (no download).
-        if self._closed:
-            return
-        import mediapipe as mp
-
-        self._pose.close()
-        self._pose = mp.solutions.pose.Pose(
-            static_image_mode=self.static_image_mode,
-            model_complexity=MODEL_COMPLEXITY,
-            smooth_landmarks=True,
-            enable_segmentation=False,
-        )
 
     def close(self) -> None:
         """Free the model (idempotent)."""
