@@ -93,6 +93,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 def run_analyze(args: argparse.Namespace) -> int:
     """Analyse ``args.source`` and print the summary; 0 on success."""
     paths = resolve_paths(args.data_dir)
+    for folder in {paths.config_dir, paths.data_dir}:
+        if folder.exists() and not folder.is_dir():
+            raise UserError(f"the data folder {folder} is a file, not a folder")
     settings = _settings(args)
     # Imported here so `hipcheck --help` and other sub-commands do not load OpenCV and MediaPipe.
     from hipcheck.store.db import RecordingSink, Store, StoreError
@@ -113,6 +116,8 @@ def run_analyze(args: argparse.Namespace) -> int:
                 store = Store.open(paths.database)
             except StoreError as exc:
                 raise UserError(str(exc)) from None
+            except OSError as exc:
+                raise UserError(f"cannot open the history in {paths.data_dir}: {exc}") from None
         records: list[SampleRecord] = []
         start_wall = datetime.now().astimezone()
 
