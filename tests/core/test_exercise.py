@@ -42,13 +42,13 @@ FOLDED = BoutPosture(
 DEEP = BoutPosture(bout_s=50 * MIN, flexion_s=10 * MIN, mean_flexion_deg=100, mean_trunk_lean_deg=5)
 LONG = BoutPosture(bout_s=50 * MIN, flexion_s=45 * MIN, mean_flexion_deg=85, mean_trunk_lean_deg=5)
 LEAN_BACK = BoutPosture(
-    bout_s=47 * MIN, flexion_s=5 * MIN, mean_flexion_deg=80, mean_trunk_lean_deg=-18
+    bout_s=47 * MIN, flexion_s=5 * MIN, mean_flexion_deg=80, mean_trunk_lean_deg=-25
 )
 OPEN_HIPS = BoutPosture(
     bout_s=46 * MIN, flexion_s=5 * MIN, mean_flexion_deg=62, mean_trunk_lean_deg=0
 )
 RECLINED = BoutPosture(
-    bout_s=46 * MIN, flexion_s=5 * MIN, mean_flexion_deg=62, mean_trunk_lean_deg=-20
+    bout_s=46 * MIN, flexion_s=5 * MIN, mean_flexion_deg=62, mean_trunk_lean_deg=-30
 )
 NEUTRAL = BoutPosture(
     bout_s=45 * MIN, flexion_s=5 * MIN, mean_flexion_deg=85, mean_trunk_lean_deg=3
@@ -56,7 +56,7 @@ NEUTRAL = BoutPosture(
 UNMEASURED = BoutPosture(bout_s=45 * MIN)
 # Leaning back while the hip angle stays deeply flexed: one vote each, the back wins the tie.
 MIXED = BoutPosture(
-    bout_s=45 * MIN, flexion_s=5 * MIN, mean_flexion_deg=100, mean_trunk_lean_deg=-15
+    bout_s=45 * MIN, flexion_s=5 * MIN, mean_flexion_deg=100, mean_trunk_lean_deg=-25
 )
 NONE = ExerciseHistory()
 

@@ -7,7 +7,7 @@ THE RULE (``choose_exercise``), in order:
    flexion (flexion for at least 70 % of the bout and at least 20 minutes), deep flexion (mean
    flexion of at least 95°, i.e. a hip angle of 85° or less) and a trunk folded forward (mean
    lean of 15° or more). Dead bug signs (the back extended, the pelvis tipped forward): leaning
-   back (mean lean of -10° or less) and hips opened up (mean flexion of 70° or less). More dead
+   back (mean lean of -20° or less) and hips opened up (mean flexion of 70° or less). More dead
    bug signs than none and at least as many as glute bridge signs -> dead bug; otherwise any glute
    bridge sign -> glute bridge; no sign at all -> no posture preference.
 3. Balance: if the posture's pick already makes up at least 3/4 of today's breaks (2 or more
@@ -49,7 +49,7 @@ LONG_FLEXION_SHARE = 0.70
 LONG_FLEXION_MIN_S = 20 * 60.0
 DEEP_FLEXION_DEG = 95.0
 FOLDED_FORWARD_DEG = 15.0
-LEANING_BACK_DEG = -10.0
+LEANING_BACK_DEG = -20.0
 OPEN_HIPS_FLEXION_DEG = 70.0
 MOSTLY_SHARE = 0.75
 MOSTLY_MIN_TODAY = 2
