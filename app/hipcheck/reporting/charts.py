@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
-from hipcheck.core.report import DayReport
+from hipcheck.core.report import ANGLE_BIN_DEG, DayReport
 from hipcheck.reporting.units import (
     STATE_LABELS,
     exercise_label,
@@ -208,7 +208,7 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
 def histogram_svg(report: DayReport, *, width: int = 460, prefix: str = "hist") -> str:
     """Sitting time per hip-angle bin, with the flexion zone marked."""
     title = "Hip angle while sitting"
-    height, left, right, top, bottom = 250, 54, 12, 34, 52
+    height, left, right, top, bottom = 266, 54, 12, 34, 66
     body = _panel(prefix, title, left)
     plot_w, plot_h = width - left - right, height - top - bottom
     bins = report.angle_bins
@@ -230,15 +230,6 @@ def histogram_svg(report: DayReport, *, width: int = 460, prefix: str = "hist") 
         zx = x_of(min(limit, hi))
         body.append(
             f'<rect x="{left}" y="{top}" width="{zx - left:.1f}" height="{plot_h}" fill="#fbe3d6"/>'
-        )
-        body.append(
-            _t(
-                left + 4,
-                top + 14,
-                f"hip flexion ≥ {report.flexion_threshold_deg:g}°",
-                size=11,
-                fill="#8a3300",
-            )
         )
         body.append(
             f'<line x1="{zx:.1f}" y1="{top}" x2="{zx:.1f}" y2="{top + plot_h}" stroke="#8a3300"'
@@ -270,21 +261,27 @@ def histogram_svg(report: DayReport, *, width: int = 460, prefix: str = "hist") 
             f' stroke="{INK}"/>'
         )
         body.append(_t(x, top + plot_h + 16, f"{deg:g}°", size=11, anchor="middle"))
-        deg += 20.0
+        deg += 2 * ANGLE_BIN_DEG  # on bin edges: 60°, 90°, 120°…
     body.append(
-        _t(left + plot_w / 2, height - 14, "hip angle (180° = straight hip)", size=11,
+        _t(left + plot_w / 2, height - 30, "hip angle (180° = straight hip)", size=11,
            anchor="middle", fill=MUTED)
     )  # fmt: skip
     body.append(
         _t(14, top + plot_h / 2, "sitting time", size=11, anchor="middle", fill=MUTED,
            transform=f"rotate(-90 14 {top + plot_h / 2:.1f})")
     )  # fmt: skip
+    note = f"shaded: hip flexion ≥ {report.flexion_threshold_deg:g}°"
     if report.angle_unmeasured_s:
-        body.append(
-            _t(width - right, 18, f"not measured: {fmt_duration(report.angle_unmeasured_s)}",
-               size=11, anchor="end", fill=MUTED)
-        )  # fmt: skip
+        note += f" · angle not measured: {fmt_duration(report.angle_unmeasured_s)}"
+    body.append(
+        f'<rect x="{left}" y="{height - 17}" width="12" height="10" fill="#fbe3d6"'
+        ' stroke="#8a3300" stroke-width="0.5"/>'
+    )
+    body.append(_t(left + 17, height - 8, note, size=11, fill="#8a3300"))
     return _svg(width, height, body, title)
+
+
+_NICE_TOPS_MIN = (20, 40, 60, 90, 120, 180, 240, 360, 480, 600, 720, 960, 1200, 1440, 1500)
 
 
 def trend_svg(report: DayReport, *, width: int = 460, prefix: str = "trend") -> str:
@@ -297,9 +294,8 @@ def trend_svg(report: DayReport, *, width: int = 460, prefix: str = "trend") -> 
     days = report.trend
     measured = [d.sitting_s for d in days if d.sitting_s is not None]
     peak = max(measured, default=0.0)
-    # A round top for the axis: whole hours, or 10 minutes on a light week.
-    step = 3600.0 if peak > 2 * 3600 else 600.0
-    top_s = max(step, step * -(-peak // step))
+    # A round top for the axis whose half is round too.
+    top_s = next((t * 60.0 for t in _NICE_TOPS_MIN if t * 60.0 >= peak), max(peak, 60.0))
     for frac in (0.0, 0.5, 1.0):
         y = top + plot_h * (1 - frac)
         body.append(
