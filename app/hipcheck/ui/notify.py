@@ -41,6 +41,13 @@ DISMISSED = "dismissed"
 
 NUDGE_ACTIONS: tuple[tuple[str, str], ...] = ((DEFAULT, "Start break"), (SNOOZE, "Snooze"))
 APP_NAME = "HipCheck"
+
+
+def nudge_actions(can_snooze: bool) -> tuple[tuple[str, str], ...]:
+    """The actions of a nudge: "Start break", plus "Snooze" while snoozes are left."""
+    return NUDGE_ACTIONS if can_snooze else NUDGE_ACTIONS[:1]
+
+
 # Freedesktop "closed" reasons: 1 expired, 2 dismissed by the user, 3 closed by a call.
 _REASON_DISMISSED = 2
 
