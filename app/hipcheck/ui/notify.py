@@ -451,7 +451,8 @@ def choose_notifier(
         except NotificationServiceError as exc:
             tried.append(f"freedesktop: {exc}")
     notify_send = shutil.which("notify-send")
-    if wanted("notify-send", False) and notify_send:
+    # notify-send talks to the same service, so it only helps where jeepney itself is missing.
+    if wanted("notify-send", linux and not _jeepney_importable()) and notify_send:
         return NotifySendNotifier(notify_send, sound=sound)
     if wanted("plyer", not linux):
         try:
@@ -468,6 +469,14 @@ def choose_notifier(
     if tried:
         log.warning("no desktop notifications (%s)", "; ".join(tried))
     return NullNotifier()
+
+
+def _jeepney_importable() -> bool:
+    try:
+        import jeepney  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 # ---- do not disturb ------------------------------------------------------------------------
