@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDate, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -158,8 +159,14 @@ class ReportWindow(QWidget):
 
         content = QWidget()
         content.setObjectName("reportContent")
-        content.setStyleSheet("#reportContent { background: white; }")
+        # White like the charts (and the HTML page), whatever the desktop theme's window colour.
+        palette = content.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("white"))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#222222"))
+        content.setPalette(palette)
+        content.setAutoFillBackground(True)
         body = QVBoxLayout(content)
+        self._body = body
         body.addWidget(self.title_label)
         body.addWidget(self.subtitle_label)
         body.addWidget(self.empty_label)
@@ -229,7 +236,8 @@ class ReportWindow(QWidget):
             widget = self.chart_widgets[name]
             widget.load(QByteArray(svg.encode("utf-8")))
             widget.setFixedSize(widget.renderer().defaultSize())
-        self.export_button.setEnabled(True)
+        # Re-lay out now, so a hidden block leaves no hole even before the event loop runs.
+        self._body.activate()
         return report
 
     # ---- export ---------------------------------------------------------------------------
