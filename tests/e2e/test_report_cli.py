@@ -8,12 +8,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from hipcheck.store.db import Store
-from reporting.sample_days import fill_tuesday
+from reporting.sample_days import BERLIN, fill_tuesday
 
 
 def hipcheck(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -110,3 +111,47 @@ def test_bad_input_is_one_line_exit_2(data_dir: Path, args: tuple[str, ...], say
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0], result.stderr
+
+
+# A short day from real photographs: sitting, a short absence (the bout goes on), sitting, a
+# long absence (a natural break with natural_break_min=0.5), standing.
+STILLS_PLAN = [
+    ("images/side_sit_upright_01.jpg", 20),
+    ("images/empty_home_office_desk_01.png", 10),
+    ("images/side_sit_upright_01.jpg", 20),
+    ("images/empty_home_office_desk_01.png", 40),
+    ("images/standing_mpii_01.jpg", 20),
+]
+
+
+@pytest.mark.footage
+@pytest.mark.parametrize("clip", ["videos/front_sit_upper_body_01.mp4", "stills"])
+def test_report_agrees_with_analyze(posture_data: Path, tmp_path: Path, clip: str) -> None:
+    """``hipcheck analyze`` then ``hipcheck report``: the same seconds and bouts (within rounding)."""
+    if clip == "stills":
+        from stills_video import Segment, write_stills_video
+
+        video = tmp_path / "stills.mp4"
+        write_stills_video(video, [Segment(posture_data / p, s) for p, s in STILLS_PLAN])
+    else:
+        video = posture_data / clip
+    data_dir = tmp_path / "data"
+    opts = ("--data-dir", str(data_dir), "--set", "natural_break_min=0.5")
+    before = datetime.now(BERLIN).date()
+    analysed = hipcheck("analyze", str(video), "--json", *opts, data_dir=tmp_path / "unused")
+    after = datetime.now(BERLIN).date()
+    assert analysed.returncode == 0, analysed.stderr
+    summary = json.loads(analysed.stdout)["summary"]
+    # The footage is filed at the time of the analysis; a run across midnight spans two days.
+    days = [json.loads(hipcheck("report", "--format", "json", "--date", d.isoformat(), *opts,
+                                data_dir=tmp_path / "unused").stdout)
+            for d in sorted({before, after})]  # fmt: skip
+    assert all(d["has_data"] for d in days)
+    for key in ("sitting_s", "flexion_s", "standing_s", "away_s", "unknown_s"):
+        assert sum(d[key] for d in days) == pytest.approx(summary[key], abs=0.15), key
+    if len(days) == 1:
+        assert days[0]["bouts"] == summary["bouts"]
+        assert days[0]["longest_bout_s"] == pytest.approx(summary["longest_bout_s"], abs=0.15)
+    assert summary["sitting_s"] > 10  # the footage really shows sitting
+    if clip == "stills":
+        assert summary["bouts"] == 1 and summary["standing_s"] > 10

@@ -433,7 +433,7 @@ def build_day_report(
     def total(state: State) -> float | None:
         if not has_data:
             return None
-        return sum(s.duration_s for s in segments if s.state == state)
+        return float(sum(s.duration_s for s in segments if s.state == state))
 
     def count(kind: str) -> int | None:
         return _count(records.events, kind) if has_data else None
