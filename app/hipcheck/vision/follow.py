@@ -218,7 +218,11 @@ class UserFollower:
             return None if found is None else self._accept(found, timestamp_s)
         wide = crop_around(self.region, size, side=1.2, up=1.4, down=2.2)
         found = self._run(image_bgr, timestamp_s, wide)
-        if found is not None and self.consistent(found):
+        if found is None:
+            # Nobody around the seat: the tight crop holds the same pixels, and asking the model
+            # twice per sample for the whole absence would double its cost when nobody is there.
+            return None
+        if self.consistent(found):
             return self._accept(found, timestamp_s)
         # Someone else (or nobody) in the wide crop: ask again on the seat alone.
         tight = crop_around(self.region, size, side=0.35, up=0.35, down=0.6)
