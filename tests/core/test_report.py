@@ -53,7 +53,7 @@ def test_a_day_of_known_intervals(store: Store) -> None:
     assert r.angle_unmeasured_s == pytest.approx(30 * MIN)
     assert r.mean_hip_angle_sitting_deg == pytest.approx((100 * 3000 + 125 * 2340) / 5340)
     assert (r.nudges, r.breaks_started, r.breaks_taken, r.snoozed, r.skipped) == (2, 1, 1, 1, 1)
-    assert [m.kind for m in r.marks] == ["nudge", "break_done", "nudge", "snoozed", "skipped"]
+    assert [m.kind for m in r.marks] == ["nudge", "break_done", "nudge", "snooze", "break_skipped"]
     assert len(r.events) == 6
     assert sum(s.duration_s for s in r.segments) == pytest.approx(140 * MIN)
 
@@ -113,7 +113,7 @@ def test_fall_back_day_has_25_hours_and_a_bout_from_the_evening_before(store: St
     store.record_interval(at(2026, 10, 25, 3, 30), at(2026, 10, 25, 3, 40), State.STANDING, None, 0)
     # An event in the repeated hour (the second 02:15) lands on the 25th, in order.
     store.record_event(at(2026, 10, 25, 2, 15, fold=0), "nudge", {})
-    store.record_event(at(2026, 10, 25, 2, 15, fold=1), "snoozed", {})
+    store.record_event(at(2026, 10, 25, 2, 15, fold=1), "snooze", {})
     before = build_day_report(store, date(2026, 10, 24), tz=BERLIN)
     r = build_day_report(store, date(2026, 10, 25), tz=BERLIN)
     assert r.day_length_s == 25 * 3600
@@ -125,7 +125,7 @@ def test_fall_back_day_has_25_hours_and_a_bout_from_the_evening_before(store: St
     assert r.longest_bout_s == pytest.approx(4.5 * 3600)
     assert r.bouts[0].full_duration_s == pytest.approx(5 * 3600)
     assert r.not_monitored_s == pytest.approx(25 * 3600 - (4.5 * 3600 + 10 * MIN))
-    assert [m.kind for m in r.marks] == ["nudge", "snoozed"]
+    assert [m.kind for m in r.marks] == ["nudge", "snooze"]
     assert r.marks[1].at.timestamp() - r.marks[0].at.timestamp() == 3600
 
 
@@ -154,12 +154,15 @@ def test_exercise_balance_counts_breaks_taken_over_seven_days(store: Store) -> N
     ev(at(2026, 11, 4, 10, 0), "break_done", {"exercise": "glute_bridge"})  # first of 7
     ev(at(2026, 11, 8, 10, 0), "break_started", {"exercise": "deadbug"})
     ev(at(2026, 11, 8, 10, 5), "break_done", {"exercise": "deadbug"})
+    # An office variant named by its catalogue key counts for its family (dead bug).
+    ev(at(2026, 11, 9, 15, 0), "break_done", {"exercise": "standing_march"})
+    ev(at(2026, 11, 9, 16, 0), "break_done", {"reason": "no exercise named"})
     ev(at(2026, 11, 10, 23, 59), "break_done", {"exercise": "glute_bridge"})
     ev(at(2026, 11, 11, 0, 1), "break_done", {"exercise": "deadbug"})  # the day after
     b = build_day_report(store, date(2026, 11, 10), tz=BERLIN).balance
     assert (b.first_day, b.last_day) == (date(2026, 11, 4), date(2026, 11, 10))
-    assert dict(b.counts) == {"glute_bridge": 2, "deadbug": 1}
-    assert b.total == 3
+    assert dict(b.counts) == {"glute_bridge": 2, "deadbug": 2}
+    assert b.total == 4
 
 
 def test_today_is_only_elapsed_up_to_now(store: Store) -> None:

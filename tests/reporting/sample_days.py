@@ -27,7 +27,7 @@ def fill_tuesday(store: Store) -> None:
 
     Sitting 50 + 39 + 30 = 119 min, flexion 4200 s, standing 11 min, away 5 min, unknown 5 min,
     recorded 09:00–11:20 (140 min). Bouts 09:00–10:30 and 10:45–11:15. Events: 2 nudges, 1 break
-    started and 1 done (glute bridge), 1 snoozed, 1 skipped.
+    started and 1 done (glute bridge), 1 snooze, 1 break skipped.
     """
     iv = store.record_interval
     iv(at(2026, 11, 10, 9, 0), at(2026, 11, 10, 9, 50), State.SITTING, 100.0, 3000.0)
@@ -42,8 +42,8 @@ def fill_tuesday(store: Store) -> None:
     ev(at(2026, 11, 10, 10, 31), "break_started", {"exercise": "glute_bridge"})
     ev(at(2026, 11, 10, 10, 32), "break_done", {"exercise": "glute_bridge"})
     ev(at(2026, 11, 10, 11, 10), "nudge", {})
-    ev(at(2026, 11, 10, 11, 11), "snoozed", {})
-    ev(at(2026, 11, 10, 11, 12), "skipped", {})
+    ev(at(2026, 11, 10, 11, 11), "snooze", {})
+    ev(at(2026, 11, 10, 11, 12), "break_skipped", {})
 
 
 def fill_work_week(store: Store) -> None:
@@ -87,4 +87,4 @@ def fill_work_week(store: Store) -> None:
     store.record_event(at(2026, 11, 10, 14, 35), "nudge", {})
     store.record_event(at(2026, 11, 10, 14, 36), "break_done", {"exercise": "deadbug"})
     store.record_event(at(2026, 11, 10, 16, 10), "nudge", {})
-    store.record_event(at(2026, 11, 10, 16, 11), "snoozed", {})
+    store.record_event(at(2026, 11, 10, 16, 11), "snooze", {})

@@ -17,9 +17,10 @@ Definitions, stated once:
   it overlaps, with the part that falls in that day (23:40–00:20 is 20 min on each day).
 * The hip-angle distribution is the sitting time per bin of each stored interval's mean hip angle
   (the store keeps one time-weighted mean per interval, not every sample).
-* Event kinds come from the reminders: ``nudge``, ``break_started``, ``break_done``, ``snoozed``,
-  ``skipped``; a break event's detail names its ``exercise`` (``glute_bridge`` or ``deadbug``).
-  Breaks taken are ``break_done`` events; the exercise balance counts them over the last 7 days.
+* Event kinds are the reminder policy's (``core.reminders``): ``nudge``, ``snooze``,
+  ``break_started``, ``break_done``, ``break_skipped``; a break event's detail names its
+  ``exercise`` (family or catalogue key, read by ``core.exercise.exercise_of_event``). Breaks
+  taken are ``break_done`` events; the exercise balance counts them over the last 7 days.
 """
 
 from __future__ import annotations
@@ -29,16 +30,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
+from hipcheck.core.exercise import Exercise, exercise_of_event
+from hipcheck.core.reminders import (
+    EVENT_BREAK_DONE,
+    EVENT_BREAK_SKIPPED,
+    EVENT_BREAK_STARTED,
+    EVENT_NUDGE,
+    EVENT_SNOOZE,
+)
 from hipcheck.core.types import State
 
-NUDGE = "nudge"
-BREAK_STARTED = "break_started"
-BREAK_DONE = "break_done"
-SNOOZED = "snoozed"
-SKIPPED = "skipped"
+# The reminder policy names the event kinds; the report only reads them.
+NUDGE = EVENT_NUDGE
+BREAK_STARTED = EVENT_BREAK_STARTED
+BREAK_DONE = EVENT_BREAK_DONE
+SNOOZED = EVENT_SNOOZE
+SKIPPED = EVENT_BREAK_SKIPPED
 # Events drawn on the timeline (the tracker's own events are already visible as intervals).
 MARKED_KINDS: tuple[str, ...] = (NUDGE, BREAK_DONE, SNOOZED, SKIPPED)
-EXERCISES: tuple[str, ...] = ("glute_bridge", "deadbug")
+EXERCISES: tuple[str, ...] = tuple(e.value for e in Exercise)
 
 TREND_DAYS = 7
 # Hip-angle bins (trunk–thigh angle, 180° = straight hip); angles outside go to the edge bins.
@@ -413,9 +423,9 @@ def build_day_report(
     counts = dict.fromkeys(EXERCISES, 0)
     for d in span[1:-1]:
         for e in loaded[d].events:
-            exercise = e.detail.get("exercise")
-            if e.kind == BREAK_DONE and isinstance(exercise, str):
-                counts[exercise] = counts.get(exercise, 0) + 1
+            exercise = exercise_of_event(e.detail) if e.kind == BREAK_DONE else None
+            if exercise is not None:
+                counts[exercise.value] += 1
     balance = ExerciseBalance(first_day=first, last_day=day, counts=counts)
 
     records = loaded[day]

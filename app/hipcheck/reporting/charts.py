@@ -33,8 +33,8 @@ MARK_STYLE = {
     # kind: (label, colour)
     "nudge": ("Nudge", "#E69F00"),
     "break_done": ("Break taken", "#0072B2"),
-    "snoozed": ("Snoozed", "#555555"),
-    "skipped": ("Skipped", "#000000"),
+    "snooze": ("Snoozed", "#555555"),
+    "break_skipped": ("Skipped", "#000000"),
 }
 EXERCISE_COLOURS = {"glute_bridge": "#0072B2", "deadbug": "#CC79A7"}
 
@@ -105,7 +105,7 @@ def _marker(kind: str, x: float, y: float) -> str:
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{colour}" stroke="{INK}"'
             ' stroke-width="0.8"/>'
         )
-    if kind == "snoozed":
+    if kind == "snooze":
         return _t(x, y + 5, "z", size=14, anchor="middle", fill=colour, font_weight="bold")
     return (
         f'<path d="M{x - 5:.1f},{y - 5:.1f} L{x + 5:.1f},{y + 5:.1f} M{x + 5:.1f},{y - 5:.1f}'
