@@ -48,7 +48,8 @@ def empty(store: Store) -> DayReport:
     ("seconds", "text"),
     [
         (None, "no data"),
-        (0, "0 s"),
+        (0, "0 min"),
+        (0.4, "0 min"),
         (40.4, "40 s"),
         (59.4, "59 s"),
         (59.6, "1 min"),
@@ -81,7 +82,7 @@ def test_text_of_an_empty_day_says_so(empty: DayReport) -> None:
     text = render(empty, "text")
     assert "No data recorded on Saturday 7 November 2026" in text
     assert "Sitting bouts" not in text
-    assert not re.search(r"\b0 s\b|\b0 min\b", text)
+    assert not re.search(r"\b0 min\b", text)
 
 
 def test_json_has_the_numbers(tuesday: DayReport, empty: DayReport) -> None:

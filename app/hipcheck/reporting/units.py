@@ -21,6 +21,8 @@ def fmt_duration(seconds: float | None, *, missing: str = "no data", compact: bo
     if seconds is None:
         return missing
     seconds = max(0.0, seconds)
+    if seconds < 0.5:
+        return "0m" if compact else "0 min"  # a measured nothing reads as minutes, like the rest
     if seconds < 59.5:
         return f"{round(seconds)}s" if compact else f"{round(seconds)} s"
     minutes = round(seconds / 60)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDate, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QCloseEvent, QColor, QPalette
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -264,12 +264,12 @@ class ReportWindow(QWidget):
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc}")
 
-    def closeEvent(self, event: object) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Close the database this window opened itself."""
         if self._owned is not None:
             self._owned.close()
             self._owned = None
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)
 
 
 def _qdate(day: date) -> QDate:
