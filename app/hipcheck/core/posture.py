@@ -206,6 +206,8 @@ def _guessed_leg_straight(view: SideView) -> bool | None:
         and view.hip_visibility >= GUESSED_KNEE_MIN_HIP_VISIBILITY
         and view.hip_angle_image_deg is not None
         and view.thigh_lean_deg is not None
+        # A guessed knee (nearly) on the hip gives no usable leg direction.
+        and view.thigh_px >= FORESHORTENED_THIGH_PER_TORSO * view.torso_px
     ):
         return None
     return (
