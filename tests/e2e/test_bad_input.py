@@ -74,7 +74,7 @@ ROWS: list[Row] = [
     r("{cut_mp4}", "analyze", "{cut_mp4}"),
     r("{garbage_png}", "analyze", "{garbage_png}"),
     r("camera", "analyze", "7"),
-    r("camera", "analyze", "-1"),
+    r("-1", "analyze", "-1"),
     r("--fps", "analyze", "{clip}", "--fps", "0"),
     r("--fps", "analyze", "{clip}", "--fps", "many"),
     r("--fps", "analyze", "{clip}", "--fps", "nan"),

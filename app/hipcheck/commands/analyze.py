@@ -118,6 +118,8 @@ def run_analyze(args: argparse.Namespace) -> int:
                 raise UserError(str(exc)) from None
             except OSError as exc:
                 raise UserError(f"cannot open the history in {paths.data_dir}: {exc}") from None
+            if store.warning is not None:  # a damaged history was moved aside: say so
+                print(f"hipcheck: warning: {store.warning}", file=sys.stderr)
         records: list[SampleRecord] = []
         start_wall = datetime.now().astimezone()
 
