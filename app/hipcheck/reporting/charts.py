@@ -135,6 +135,10 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
         # The future part of today: not "not monitored", just not yet.
         x_now = left + plot_w * report.elapsed_s / length_s
         body.append(
+            f'<rect x="{x_now:.1f}" y="{band_top}" width="{left + plot_w - x_now:.1f}"'
+            f' height="{band_h}" fill="#ffffff" stroke="{GRID}" stroke-dasharray="2,3"/>'
+        )
+        body.append(
             f'<line x1="{x_now:.1f}" y1="{band_top - 6}" x2="{x_now:.1f}"'
             f' y2="{band_top + band_h + 6}" stroke="{INK}" stroke-width="1.5"'
             ' stroke-dasharray="3,2"/>'
