@@ -12,7 +12,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -84,6 +84,23 @@ class Capture(Protocol):
     def release(self) -> None: ...
 
 
+@contextlib.contextmanager
+def _opencv_quiet() -> Iterator[None]:
+    """Silence OpenCV's own log lines (our UserError says what went wrong, in one line)."""
+    previous = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # silent: probing a missing camera or a broken file prints warnings
+    try:
+        yield
+    finally:
+        cv2.setLogLevel(previous)
+
+
+def _quiet_capture(target: int | str) -> Capture:
+    """``cv2.VideoCapture(target)`` without OpenCV's warnings."""
+    with _opencv_quiet():
+        return cv2.VideoCapture(target)
+
+
 class _ContextMixin:
     """``with source:`` releases it."""
 
@@ -110,7 +127,7 @@ class VideoFileSource(_ContextMixin):
     def __init__(self, path: Path, *, loop: bool = False) -> None:
         self.path = path
         self.loop = loop
-        self._cap: Capture = cv2.VideoCapture(str(path))
+        self._cap: Capture = _quiet_capture(str(path))
         if not self._cap.isOpened():
             self._cap.release()
             raise UserError(f"cannot read {path} as a video or image")
@@ -121,7 +138,8 @@ class VideoFileSource(_ContextMixin):
         self._pass_end_s = 0.0
         self._released = False
         # Prove the file holds a picture now, so bad input fails at open with one clear line.
-        ok, image = self._cap.read()
+        with _opencv_quiet():
+            ok, image = self._cap.read()
         if not ok or image is None:
             self._cap.release()
             raise UserError(f"no picture could be read from {path}")
@@ -185,7 +203,8 @@ class ImageFileSource(_ContextMixin):
     is_live = False
 
     def __init__(self, path: Path) -> None:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        with _opencv_quiet():
+            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             raise UserError(f"cannot read {path} as an image")
         self.path = path
@@ -237,16 +256,6 @@ class LiveSource(_ContextMixin):
         """Close the device or stream."""
         self._released = True
         self._cap.release()
-
-
-def _quiet_capture(target: int | str) -> Capture:
-    """``cv2.VideoCapture(target)`` without OpenCV's own warnings (our error says it in one line)."""
-    previous = cv2.getLogLevel()
-    cv2.setLogLevel(0)  # silent: probing a missing camera otherwise prints backend warnings
-    try:
-        return cv2.VideoCapture(target)
-    finally:
-        cv2.setLogLevel(previous)
 
 
 def open_camera(
