@@ -13,7 +13,7 @@ shoulders by a sane torso length, the knee apart from the hip. Three cases follo
 
 Angles are measured in the image plane (pixels, aspect-corrected) by default: measured against
 the annotated keypoint angles in ``../shared/data/posture`` the image-plane angle is closer than
-MediaPipe's world-coordinate angle (see tests/vision/test_angle_space.py and the README figures).
+MediaPipe's world-coordinate angle (tests/vision/test_angle_space.py; figures in the README).
 """
 
 from __future__ import annotations
