@@ -9,9 +9,12 @@ entry's ``state`` is the raw state.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -90,6 +93,32 @@ def _settings(args: argparse.Namespace) -> Settings:
     return loaded.settings
 
 
+@contextlib.contextmanager
+def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
+    """Send what C/C++ libraries write to fd 2 (MediaPipe's start-up chatter) to /dev/null.
+
+    Python's own ``sys.stderr`` keeps going to the terminal through a duplicate of the old fd 2.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    null_fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null_fd, 2)
+    os.close(null_fd)
+    python_stderr = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved_fd), "w", encoding=python_stderr.encoding, buffering=1)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+
+
 def run_analyze(args: argparse.Namespace) -> int:
     """Analyse ``args.source`` and print the summary; 0 on success."""
     paths = resolve_paths(args.data_dir)
@@ -100,7 +129,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     # Imported here so `hipcheck --help` and other sub-commands do not load OpenCV and MediaPipe.
     from hipcheck.store.db import RecordingSink, Store, StoreError
     from hipcheck.vision.engine import Engine, SampleRecord
-    from hipcheck.vision.source import open_source
+    from hipcheck.vision.source import SourceLost, open_source
 
     source = open_source(args.source)
     store: Store | None = None
@@ -134,24 +163,24 @@ def run_analyze(args: argparse.Namespace) -> int:
             )
 
         recorder = RecordingSink(store) if store is not None else None
-        engine = Engine(
-            settings,
-            recorder=recorder,
-            wall_at=wall_at,
-            adaptive=False,
-        )
-        try:
+        # MediaPipe and TensorFlow Lite print start-up notes from C++; --verbose keeps them.
+        with native_stderr_silenced(not args.verbose):
+            engine = Engine(settings, recorder=recorder, wall_at=wall_at, adaptive=False)
             try:
-                records.append(engine.process(first))
-                engine.run(source, on_sample=records.append, should_stop=should_stop)
-            except KeyboardInterrupt:
-                # A camera runs until Ctrl-C; summarise what was seen, if anything was.
-                if not records:
-                    raise
-            engine.finish()
-            summary = build_summary(records, settings.sample_rate_hz)
-        finally:
-            engine.close()
+                try:
+                    records.append(engine.process(first))
+                    engine.run(source, on_sample=records.append, should_stop=should_stop)
+                except KeyboardInterrupt:
+                    # A camera runs until Ctrl-C; summarise what was seen, if anything was.
+                    if not records:
+                        raise
+                except SourceLost as exc:
+                    # A camera unplugged mid-run: what was seen so far still counts.
+                    print(f"hipcheck: warning: {exc}; summarising what was seen", file=sys.stderr)
+                engine.finish()
+                summary = build_summary(records, settings.sample_rate_hz)
+            finally:
+                engine.close()
     finally:
         source.release()
         if store is not None:
