@@ -18,6 +18,7 @@ MediaPipe's world-coordinate angle (tests/vision/test_angle_space.py; figures in
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -73,10 +74,11 @@ STANDING_MAX_THIGH_LEAN_DEG: Final = 35.0
 # With the ankle in view, a standing knee is nearly straight (kneeling folds it).
 STANDING_MIN_KNEE_ANGLE_DEG: Final = 130.0
 # When only the hips are seen and the knee is MediaPipe's guess, demand clear room below the hip
-# (the thigh's start is in view), a confident hip, and a clearly straight guessed leg.
+# (the thigh's start is in view), a confident hip, and a clearly straight guessed leg: a sitter's
+# legs guessed under a desk came out at up to ~163° on the shared stills.
 GUESSED_KNEE_MAX_HIP_Y: Final = 0.92
 GUESSED_KNEE_MIN_HIP_VISIBILITY: Final = 0.9
-GUESSED_STANDING_MIN_HIP_ANGLE_DEG: Final = 160.0
+GUESSED_STANDING_MIN_HIP_ANGLE_DEG: Final = 165.0
 GUESSED_STANDING_MAX_THIGH_LEAN_DEG: Final = 20.0
 
 _SIDES: Final = {
@@ -199,20 +201,36 @@ def _classify_seen(view: SideView, angle_deg: float | None) -> State:
     return State.STANDING if straight and upright_thigh and knee_ok else State.SITTING
 
 
-def _guessed_leg_straight(view: SideView) -> bool | None:
-    """With hips seen but knees not: True/False when MediaPipe's guessed leg is usable, else None."""
-    if not (
-        view.hip_y <= GUESSED_KNEE_MAX_HIP_Y
+def _usable_guess(view: SideView) -> bool:
+    """Whether MediaPipe's guessed leg on this side is worth reading (hips seen, knees not)."""
+    return (
+        view.hip_visible
+        and view.hip_y <= GUESSED_KNEE_MAX_HIP_Y
         and view.hip_visibility >= GUESSED_KNEE_MIN_HIP_VISIBILITY
         and view.hip_angle_image_deg is not None
         and view.thigh_lean_deg is not None
         # A guessed knee (nearly) on the hip gives no usable leg direction.
         and view.thigh_px >= FORESHORTENED_THIGH_PER_TORSO * view.torso_px
-    ):
+    )
+
+
+def guessed_leg_straight(sample: PoseSample) -> bool | None:
+    """With hips seen but knees not: whether the guessed legs are straight and upright.
+
+    None when no side's guess is usable. Both usable sides are averaged so one leg guessed
+    straight under a desk does not make a sitter stand.
+    """
+    views = [
+        v for v in (side_view(sample, Side.LEFT), side_view(sample, Side.RIGHT)) if _usable_guess(v)
+    ]
+    if not views:
         return None
+    angle = statistics.fmean(
+        v.hip_angle_image_deg for v in views if v.hip_angle_image_deg is not None
+    )
+    lean = statistics.fmean(v.thigh_lean_deg for v in views if v.thigh_lean_deg is not None)
     return (
-        view.hip_angle_image_deg >= GUESSED_STANDING_MIN_HIP_ANGLE_DEG
-        and view.thigh_lean_deg <= GUESSED_STANDING_MAX_THIGH_LEAN_DEG
+        angle >= GUESSED_STANDING_MIN_HIP_ANGLE_DEG and lean <= GUESSED_STANDING_MAX_THIGH_LEAN_DEG
     )
 
 
@@ -257,13 +275,7 @@ def observe(
             trunk_inclination_deg=trunk,
             confidence=min(view.hip_visibility, view.knee_visibility),
         )
-    # Either side may show the thigh's start; use the one with the most room below the hip.
-    guesses = [
-        (v.hip_y, straight)
-        for v in (side_view(sample, Side.LEFT), side_view(sample, Side.RIGHT))
-        if v.hip_visible and (straight := _guessed_leg_straight(v)) is not None
-    ]
-    straight = min(guesses)[1] if guesses else None
+    straight = guessed_leg_straight(sample)
     if straight is None:
         state = State.UNKNOWN if standing_desk else State.SITTING
         confidence = 0.0 if standing_desk else 0.5 * view.hip_visibility
