@@ -112,6 +112,20 @@ def test_adaptive_sampling_slows_down_while_the_state_is_steady() -> None:
     assert np.all(np.diff(late) >= 1.9)  # slower once it has been steady for 30 s
 
 
+def test_changed_settings_apply_from_the_next_sample() -> None:
+    source = ListSource(_blank(25 * 20), fps=25.0)
+    engine = Engine(Settings(sample_rate_hz=1.0), estimator=CountingEstimator(), adaptive=False)
+    times: list[float] = []
+    for frame in iter(lambda: source.next_frame(engine.next_sample_s), None):
+        times.append(engine.process(frame).timestamp_s)
+        if len(times) == 5:
+            engine.apply_settings(Settings(sample_rate_hz=5.0, natural_break_min=0.5))
+    slow, fast = np.diff(times[:5]), np.diff(times[5:])
+    assert np.allclose(slow, 1.0) and np.all(np.abs(fast - 0.2) <= 0.04 + 1e-9)
+    assert engine.tracker.natural_break_s == 30.0
+    assert engine.settings.sample_rate_hz == 5.0
+
+
 def test_record_carries_sample_observation_smoothed_state_and_summary() -> None:
     source = ListSource(_blank(25 * 6), fps=25.0)
     engine = Engine(Settings(), estimator=CountingEstimator(), adaptive=False)

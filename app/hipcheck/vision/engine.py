@@ -178,10 +178,9 @@ class Engine:
         adaptive: bool | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
-        self._rate = AdaptiveRate.from_settings(self.settings)
-        if adaptive is not None:
-            # analyze wants one sample per period for a regular timeline, whatever the setting.
-            self._rate.enabled = adaptive
+        # analyze wants one sample per period for a regular timeline, whatever the setting.
+        self._adaptive = adaptive
+        self._rate = self._make_rate(self.settings)
         self._estimator = estimator if estimator is not None else make_estimator()
         self._tracker = (
             tracker if tracker is not None else SittingTracker.from_settings(self.settings)
@@ -191,6 +190,27 @@ class Engine:
         self._next_sample_s: float | None = None
         self._last_s: float | None = None
         self.samples = 0
+
+    def _make_rate(self, settings: Settings) -> AdaptiveRate:
+        """The sampling policy for ``settings`` (adaptive unless the caller said otherwise)."""
+        rate = AdaptiveRate.from_settings(settings)
+        if self._adaptive is not None:
+            rate.enabled = self._adaptive
+        return rate
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Take changed settings at once, keeping the loaded model and the timeline so far."""
+        self.settings = settings
+        self._rate = self._make_rate(settings)
+        fresh = SittingTracker.from_settings(settings)
+        self._tracker.flexion_threshold_deg = fresh.flexion_threshold_deg
+        self._tracker.natural_break_s = fresh.natural_break_s
+        self._tracker.gap_s = fresh.gap_s
+        if self._next_sample_s is not None and self._last_s is not None:
+            # A faster rate applies from the next sample, not after the old, longer wait.
+            self._next_sample_s = min(
+                self._next_sample_s, self._last_s + self._rate.interval_s(self._last_s)
+            )
 
     @property
     def tracker(self) -> SittingTracker:
