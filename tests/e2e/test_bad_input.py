@@ -87,6 +87,14 @@ ROWS: list[Row] = [
     r("{dir}", "report", "-o", "{dir}"),
     r("{missing}", "report", "--format", "html", "-o", "{missing}/report.html"),
     r("data", "report", "--data-dir", "{text}"),
+    # report
+    r("--date", "report", "--date", "2026-13-01"),
+    r("--date", "report", "--date", "yesterday"),
+    r("--format", "report", "--format", "pdf"),
+    r("does not exist", "report", "-o", "{missing}/report.html"),
+    r("directory", "report", "-o", "{dir}"),
+    r("unrecognized arguments", "report", "extra"),
+    r("data", "report", "--data-dir", "{text}"),
     # the tray app's own options
     r("{missing}", "--source", "{missing}"),
     r("{garbage_mp4}", "--source", "{garbage_mp4}"),

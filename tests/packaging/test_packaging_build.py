@@ -60,6 +60,7 @@ def test_bundle_holds_the_model_and_assets(built_app: Path) -> None:
         "mediapipe/modules/pose_landmark/pose_landmark_cpu.binarypb",
         "mediapipe/modules/pose_detection/pose_detection.tflite",
         "assets/hipcheck.svg",
+        "assets/exercises/deadbug.svg",
         "share/applications/io.github.hipcheck.HipCheck.desktop",
     ):
         assert (internal / rel).is_file(), rel
