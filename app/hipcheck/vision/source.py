@@ -42,8 +42,12 @@ class Frame:
     timestamp_s: float
 
 
-class SourceLost(Exception):
-    """A live camera or stream stopped delivering frames."""
+class SourceLost(UserError):
+    """A live camera or stream stopped delivering frames.
+
+    A ``UserError`` so a command-line run on a camera that gets unplugged ends with one line
+    rather than a traceback; the tray app wraps its camera in ``ReconnectingSource`` instead.
+    """
 
 
 class FrameSource(Protocol):
