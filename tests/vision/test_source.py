@@ -231,3 +231,30 @@ def test_reconnecting_source_stop_ends_a_wait() -> None:
 def test_url_that_does_not_open_is_a_user_error() -> None:
     with pytest.raises(UserError, match="cannot open stream"):
         open_source("rtsp://127.0.0.1:9/none")
+
+
+def test_http_url_is_a_live_source_on_the_clock(clip: Path) -> None:
+    """A stream URL (here a local HTTP server) is read in real time, stamped by the clock."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(clip.parent))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        clock = FakeClock(50.0)
+        url = f"http://127.0.0.1:{server.server_address[1]}/{clip.name}"
+        with open_source(url, clock=clock) as source:
+            assert isinstance(source, LiveSource) and source.is_live
+            first = source.next_frame()
+            clock.advance(2.0)
+            second = source.next_frame()
+        assert first is not None and first.timestamp_s == 50.0
+        assert second is not None and second.timestamp_s == 52.0
+        assert _index_of(second) == 1  # the next frame of the stream, not video time
+    finally:
+        server.shutdown()
+        server.server_close()
