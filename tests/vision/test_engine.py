@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -100,6 +101,32 @@ def test_samples_at_the_configured_rate_and_skips_the_frames_between(rate_hz: fl
     assert abs(times[-1] - (len(times) - 1) / rate_hz) <= 1 / 25 + 1e-9
     engine.close()
     assert estimator.closed
+
+
+class BrokenSource(ListSource):
+    """Fails like a corrupt file after ``fail_after`` frames."""
+
+    def __init__(self, images: list[np.ndarray], fps: float, fail_after: int) -> None:
+        super().__init__(images, fps)
+        self.fail_after = fail_after
+
+    def next_frame(self, min_timestamp_s: float | None = None) -> Frame | None:
+        """Frames, then an error."""
+        if self.decoded >= self.fail_after:
+            raise OSError("disk read error")
+        return super().next_frame(min_timestamp_s)
+
+
+def test_a_failing_file_raises_in_the_caller_and_stopping_early_leaves_no_reader() -> None:
+    engine = Engine(Settings(), estimator=CountingEstimator(), adaptive=False)
+    with pytest.raises(OSError, match="disk read error"):
+        engine.run(BrokenSource(_blank(250), fps=25.0, fail_after=4))
+    source = ListSource(_blank(25 * 60), fps=25.0)
+    seen: list[object] = []
+    records = engine.run(source, on_sample=seen.append, should_stop=lambda: len(seen) >= 3)
+    # The reader thread reads at most its queue (2) and one frame in hand ahead.
+    assert len(records) == 3 and source.decoded <= len(records) + 3
+    assert not [t for t in threading.enumerate() if t.name == "hipcheck-read-ahead"]
 
 
 def test_adaptive_sampling_slows_down_while_the_state_is_steady() -> None:
