@@ -233,3 +233,43 @@ def test_real_model_learns_a_new_user_after_an_empty_room(
     assert states[:6] == [State.SITTING] * 6
     assert set(states[6:46]) == {State.AWAY}
     assert states[46:] == [State.STANDING] * 4, states[46:]
+
+
+@pytest.mark.footage
+def test_real_model_follows_the_user_standing_up_at_the_seat(
+    posture_data: Path,
+    still_estimator: MediaPipePoseEstimator,
+    tracking_estimator: MediaPipePoseEstimator,
+) -> None:
+    """The seated user, then a standing person of the same size where the user sat, risen by
+    most of a thigh: the follower must take it (a stand-up), not reject it as a stranger."""
+    images = posture_data / "images"
+    seated = cv2.imread(str(images / "side_sit_upright_01.jpg"))
+    standing = cv2.imread(str(images / "standing_mpii_01.jpg"))[:, 650:1050]
+    canvas_size = (1280, 720)
+    sit_frame = np.full((720, 1280, 3), 90, np.uint8)
+    sit_frame[180:, 400:703] = cv2.resize(seated, (303, 540), interpolation=cv2.INTER_AREA)
+    sit_sample = still_estimator.estimate(sit_frame, 0.0)
+    stand_sample = still_estimator.estimate(standing, 0.0)
+    assert sit_sample is not None and stand_sample is not None
+    sit_region, stand_region = torso_region(sit_sample), torso_region(stand_sample)
+    # Scale the standing person to the user's torso length and put their torso centre above
+    # the seat, 0.8 torso lengths higher (the hips rise by about a thigh length).
+    scale = sit_region.scale_px / stand_region.scale_px
+    resized = cv2.resize(standing, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    x = round(sit_region.centre_x - stand_region.centre_x * scale)
+    y = round(sit_region.centre_y - 0.8 * sit_region.scale_px - stand_region.centre_y * scale)
+    stand_frame = np.full((720, 1280, 3), 90, np.uint8)
+    top, left = max(0, y), max(0, x)
+    part = resized[top - y : top - y + 720 - top, left - x : left - x + canvas_size[0] - left]
+    stand_frame[top : top + part.shape[0], left : left + part.shape[1]] = part
+    follower = UserFollower(tracking_estimator)
+    scenes = [sit_frame] * 10 + [stand_frame] * 6 + [sit_frame] * 6
+    states = [observe(follower.estimate(image, k * 0.5)).state for k, image in enumerate(scenes)]
+    assert states[:16] == [State.SITTING] * 10 + [State.STANDING] * 6, states
+    # Dropping back into the seat within one frame, MediaPipe's tracker first fits a shrunken
+    # torso, which the follower drops (one sample "away", absorbed by the tracker's smoothing);
+    # a real sit-down passes through frames in between.
+    assert states[16] in (State.SITTING, State.AWAY)
+    assert states[17:] == [State.SITTING] * 5, states
+    assert follower.rejected <= 1
