@@ -1,0 +1,283 @@
+"""``hipcheck`` with no sub-command: the tray app. Builds the parts once, wires them, runs Qt.
+
+Bad input (a missing video file, a bad ``--set``, an unusable database) is found before any window
+opens and becomes one line and exit status 2 through ``UserError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from datetime import date, timedelta
+from typing import Any
+
+from hipcheck.core.clock import Clock, SystemClock
+from hipcheck.core.settings import Settings
+from hipcheck.errors import UserError
+from hipcheck.paths import AppPaths, resolve_paths
+from hipcheck.settings_run import settings_for_run
+
+log = logging.getLogger(__name__)
+
+WEEK_DAYS = 7
+
+
+def _is_file_spec(spec: str) -> bool:
+    from hipcheck.vision.source import is_url
+
+    return not spec.strip().isdigit() and not is_url(spec)
+
+
+def make_source_opener(spec_of: Any, *, loop: bool, clock: Clock, on_lost: Any) -> Any:
+    """A function opening the current source: files directly, cameras and URLs with reconnection."""
+    from hipcheck.vision.source import ReconnectingSource, open_source
+
+    def open_current() -> Any:
+        spec = spec_of()
+        if _is_file_spec(spec):
+            return open_source(spec, loop=loop, clock=clock)
+        holder: dict[str, ReconnectingSource] = {}
+
+        def status(lost: bool) -> None:
+            source = holder.get("source")
+            on_lost(lost, source.last_error if source is not None and source.last_error else "")
+
+        source = ReconnectingSource(
+            lambda: open_source(spec, loop=loop, clock=clock), clock=clock, on_status=status
+        )
+        holder["source"] = source
+        return source
+
+    return open_current
+
+
+def load_break_log(store: Any, today: date) -> Any:
+    """The last week's done breaks from the store, for the exercise balance rule."""
+    from hipcheck.core.exercise import BreakLog
+
+    rows = []
+    for offset in range(WEEK_DAYS):
+        day = today - timedelta(days=offset)
+        for event in store.load_day(day).events:
+            rows.append((day, event.kind, event.detail))
+    return BreakLog.from_events(rows)
+
+
+def day_totals(store: Any) -> Any:
+    """A function giving (sitting seconds, flexion seconds) stored for a day."""
+    from hipcheck.core.types import State
+
+    def totals(day: date) -> tuple[float, float]:
+        records = store.load_day(day)
+        sitting = [i for i in records.intervals if i.state is State.SITTING]
+        return sum(i.duration_s for i in sitting), sum(i.flexion_s for i in sitting)
+
+    return totals
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the tray app; returns the exit status."""
+    loaded = settings_for_run(args)
+    settings = loaded.settings
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    clock = SystemClock()
+    spec = str(args.source) if getattr(args, "source", None) is not None else settings.camera
+    loop = bool(getattr(args, "loop", False))
+
+    # Bad input before any window: a file source is opened now (a missing file is one line).
+    first_source = None
+    if _is_file_spec(spec):
+        from hipcheck.vision.source import open_source
+
+        first_source = open_source(spec, loop=loop, clock=clock)
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("HipCheck")
+    app.setQuitOnLastWindowClosed(False)
+
+    from hipcheck import instance
+
+    holder: dict[str, Any] = {}
+    server = instance.serve(lambda c, p: holder["controller"].handle_command(c, p), paths)
+    if server is None:
+        if first_source is not None:
+            first_source.release()
+        if instance.hand_over(paths):
+            print("HipCheck is already running; it was asked to show itself.", file=sys.stderr)
+            return 0
+        raise UserError("another HipCheck is running with this data folder but does not answer")
+
+    from hipcheck.store.db import Store, StoreError
+
+    try:
+        store = Store.open(paths.database)
+    except StoreError as exc:
+        if first_source is not None:
+            first_source.release()
+        raise UserError(str(exc)) from None
+    try:
+        return _run(
+            app,
+            args,
+            loaded,
+            settings,
+            paths,
+            clock,
+            spec,
+            loop,
+            first_source,
+            store,
+            holder,
+            server,
+        )
+    finally:
+        store.close()
+
+
+def _run(
+    app: Any,
+    args: argparse.Namespace,
+    loaded: Any,
+    settings: Settings,
+    paths: AppPaths,
+    clock: SystemClock,
+    spec: str,
+    loop: bool,
+    first_source: Any,
+    store: Any,
+    holder: dict[str, Any],
+    server: Any,
+) -> int:
+    from PySide6.QtCore import QTimer
+
+    from hipcheck.store.db import RecordingSink
+    from hipcheck.ui.controller import AppController, Windows
+    from hipcheck.ui.live_view import LiveView
+    from hipcheck.ui.notify import DndWatcher, choose_notifier
+    from hipcheck.ui.session import SessionWatcher
+    from hipcheck.ui.tray import Tray, TrayActions
+    from hipcheck.ui.worker import CameraWorker, WorkerHost
+    from hipcheck.vision.engine import Engine
+
+    sink = RecordingSink(store)
+    current = {"settings": settings}
+    actions = TrayActions()
+    tray = Tray(actions)
+    tray.show()
+    notifier = choose_notifier(tray.icon, sound=settings.sound)
+    log.info("notifications through %s", notifier.name)
+    dnd = DndWatcher().start()
+
+    worker_ref: dict[str, CameraWorker] = {}
+
+    def spec_now() -> str:
+        return spec if args.source is not None else current["settings"].camera
+
+    opener = make_source_opener(
+        spec_now,
+        loop=loop,
+        clock=clock,
+        on_lost=lambda lost, reason: worker_ref["w"].camera_lost(lost, reason),
+    )
+    worker = CameraWorker(
+        open_source=opener,
+        make_engine=lambda: Engine(current["settings"], recorder=sink),
+        clock=clock,
+        first_source=first_source,
+    )
+    worker_ref["w"] = worker
+    host = WorkerHost(worker)
+
+    def report_window() -> Any:
+        from hipcheck.ui.report_window import ReportWindow
+
+        return ReportWindow(store, today=clock.wall().date(), settings=current["settings"])
+
+    def settings_dialog(on_change: Any) -> Any:
+        from hipcheck.ui.settings_dialog import SettingsDialog
+
+        return SettingsDialog(current["settings"], on_change, paths=paths, warnings=loaded.warnings)
+
+    def break_window(choice: Any, *, on_done: Any, on_skip: Any) -> Any:
+        from hipcheck.ui.break_window import BreakWindow
+
+        return BreakWindow(choice, on_done=on_done, on_skip=on_skip, clock=clock)
+
+    def calibration_dialog() -> Any:
+        from hipcheck.core.calibration import calibration_path
+        from hipcheck.ui.calibration import CalibrationDialog
+
+        return CalibrationDialog(save_path=calibration_path(paths.settings_file), clock=clock)
+
+    def settings_changed(new: Settings) -> None:
+        current["settings"] = new
+
+    try:
+        break_log = load_break_log(store, clock.wall().date())
+    except Exception:
+        log.warning("could not read past breaks; the exercise balance starts fresh", exc_info=True)
+        break_log = None
+    controller = AppController(
+        settings=settings,
+        worker=worker,
+        actions=actions,
+        show_view=tray.show_view,
+        notifier=notifier,
+        windows=Windows(
+            live_view=LiveView,
+            report=report_window,
+            settings=settings_dialog,
+            break_window=break_window,
+            calibration=calibration_dialog,
+        ),
+        clock=clock,
+        events=sink,
+        day_totals=day_totals(store),
+        break_log=break_log,
+        dnd=lambda: dnd.active,
+        on_settings_changed=settings_changed,
+    )
+    holder["controller"] = controller
+    controller.quit_requested.connect(app.quit)
+    session = SessionWatcher(monotonic=clock.monotonic, wall=clock.wall)
+    session.inactive_changed.connect(controller.on_session_inactive)
+    session.slept.connect(controller.on_slept)
+    for warning in loaded.warnings:
+        log.warning("settings: %s", warning)
+    if store.warning:
+        log.warning("%s", store.warning)
+        tray.show_message("HipCheck", store.warning)
+
+    # Qt's event loop does not let Python see SIGTERM/SIGINT; a timer gives it a chance.
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(250)
+
+    host.start()
+    log.info("HipCheck running: source %s, data in %s", spec_now(), paths.data_dir)
+    try:
+        app.exec()
+    finally:
+        heartbeat.stop()
+        controller.shutdown()
+        stopped = host.shutdown(8000)
+        dnd.stop()
+        notifier.shutdown()
+        server.close()
+        tray.hide()
+        if not stopped:
+            # A read stuck in a driver must not keep the process alive: the store is flushed
+            # by SQLite's own transactions; leave without waiting for the thread.
+            log.warning("leaving without the camera thread")
+            store.close()
+            import os
+
+            os._exit(0)
+    return 0

@@ -1,0 +1,560 @@
+"""The glue of the tray app, on the GUI thread: engine records in; tray, nudges, breaks and store out.
+
+Everything here reacts to three inputs: the camera worker's signals (records, frames, status),
+the user's actions (tray menu, notification actions, break window), and timers/session signals
+(pause deadlines, screen lock, suspend). It holds no posture logic of its own: the tracker (in
+the engine), ``core.reminders.ReminderPolicy`` and ``core.exercise`` decide; this turns their
+answers into windows, notifications and stored events.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from hipcheck.core.clock import Clock
+from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
+from hipcheck.core.reminders import (
+    EVENT_BREAK_DONE,
+    EVENT_BREAK_SKIPPED,
+    EVENT_BREAK_STARTED,
+    EVENT_NUDGE,
+    EVENT_SNOOZE,
+    Nudge,
+    ReminderPolicy,
+    event_detail,
+)
+from hipcheck.core.settings import Settings
+from hipcheck.core.types import BoutEnded, BoutStarted, NaturalBreak, State, StateChanged
+from hipcheck.ui.live_view import format_duration
+from hipcheck.ui.notify import DEFAULT, DISMISSED, SNOOZE, Notifier, nudge_actions
+from hipcheck.ui.tray import PauseChoice, TrayActions, TrayMode, TrayView
+from hipcheck.ui.worker import WorkerState, WorkerStatus
+
+if TYPE_CHECKING:
+    from hipcheck.vision.engine import SampleRecord
+
+log = logging.getLogger(__name__)
+
+EVENT_PAUSED = "paused"
+EVENT_RESUMED = "resumed"
+TODAY_REFRESH_MS = 30_000
+PAUSE_CHECK_MS = 5_000
+
+
+class WorkerControl(Protocol):
+    """The camera worker as the controller drives it (``CameraWorker``)."""
+
+    record_ready: Any
+    frame_available: Any
+    status_changed: Any
+
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def apply_settings(self, settings: Settings) -> None: ...
+    def set_frames_wanted(self, wanted: bool) -> None: ...
+    def take_frame(self) -> QImage | None: ...
+    def add_slept(self, seconds: float) -> None: ...
+    def now_s(self) -> float: ...
+
+
+class EventSink(Protocol):
+    """Where user-facing events go (``RecordingSink`` or ``Store``)."""
+
+    def record_event(self, at_wall: datetime, kind: str, detail: dict[str, Any] | None) -> int: ...
+
+
+class DayTotals(Protocol):
+    """Today's stored totals (for the tooltip)."""
+
+    def __call__(self, day: date) -> tuple[float, float]: ...
+
+
+def pause_until(choice: PauseChoice, now: datetime, work_start_h: float) -> datetime | None:
+    """When a pause chosen at ``now`` ends (None: until resumed); "tomorrow" is at work start."""
+    if choice is PauseChoice.MIN_15:
+        return now + timedelta(minutes=15)
+    if choice is PauseChoice.HOUR_1:
+        return now + timedelta(hours=1)
+    if choice is PauseChoice.TOMORROW:
+        tomorrow = now.date() + timedelta(days=1)
+        start = datetime.combine(tomorrow, time(0), tzinfo=now.tzinfo)
+        return start + timedelta(hours=work_start_h)
+    return None
+
+
+def fmt_minutes(seconds: float) -> str:
+    """``2 h 05 min`` or ``12 min``."""
+    minutes = max(0, int(seconds // 60))
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+def tooltip_text(
+    state_line: str, today_sitting_s: float, today_flexion_s: float, bout_s: float | None
+) -> str:
+    """The tray tooltip: state, today's sitting and flexion time, the current bout."""
+    lines = [f"HipCheck — {state_line}"]
+    lines.append(
+        f"Today: sitting {fmt_minutes(today_sitting_s)}, in flexion {fmt_minutes(today_flexion_s)}"
+    )
+    lines.append(
+        f"This bout: {fmt_minutes(bout_s)}" if bout_s is not None else "No sitting bout running"
+    )
+    return "\n".join(lines)
+
+
+@dataclass
+class Windows:
+    """Factories for the app's windows (so tests can pass light ones)."""
+
+    live_view: Callable[[], Any]
+    report: Callable[[], Any] | None
+    settings: Callable[[Callable[[Settings], None]], Any] | None
+    break_window: Callable[..., Any]
+    calibration: Callable[[], Any] | None = None
+
+
+class AppController(QObject):
+    """Turns records, statuses and user actions into tray state, nudges, breaks and events."""
+
+    break_opened = Signal(object)  # the break window
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        worker: WorkerControl,
+        actions: TrayActions,
+        show_view: Callable[[TrayView], None],
+        notifier: Notifier,
+        windows: Windows,
+        clock: Clock,
+        events: EventSink | None,
+        day_totals: DayTotals | None = None,
+        break_log: BreakLog | None = None,
+        dnd: Callable[[], bool] = lambda: False,
+        on_settings_changed: Callable[[Settings], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.worker = worker
+        self.actions = actions
+        self._show_view = show_view
+        self.notifier = notifier
+        self.windows = windows
+        self.clock = clock
+        self.events = events
+        self._day_totals = day_totals
+        self._dnd = dnd
+        self._on_settings_changed = on_settings_changed
+        self.policy = ReminderPolicy.from_settings(settings, break_log)
+        self.posture = BoutPostureAccumulator()
+        self.last_record: SampleRecord | None = None
+        self.status = WorkerStatus(WorkerState.STARTING)
+        self.user_paused = False
+        self.paused_until: datetime | None = None
+        self.session_inactive = False
+        self.nudges: list[Nudge] = []
+        self.break_window: Any = None
+        self._break_choice: ExerciseChoice | None = None
+        self.live_view: Any = None
+        self.report_window: Any = None
+        self.settings_dialog: Any = None
+        self.calibration_dialog: Any = None
+        self._today: tuple[date, float, float] | None = None
+
+        worker.record_ready.connect(self.on_record)
+        worker.frame_available.connect(self.on_frame)
+        worker.status_changed.connect(self.on_status)
+        for choice, action in actions.pause.items():
+            action.triggered.connect(lambda _=False, c=choice: self.pause(c))
+        actions.resume.triggered.connect(lambda: self.resume())
+        actions.live_view.triggered.connect(self.open_live_view)
+        actions.report.triggered.connect(self.open_report)
+        actions.settings.triggered.connect(self.open_settings)
+        actions.take_break.triggered.connect(lambda: self.start_break())
+        actions.quit.triggered.connect(self.quit_requested.emit)
+        actions.report.setEnabled(windows.report is not None)
+        actions.settings.setEnabled(windows.settings is not None)
+
+        self._pause_timer = QTimer(self)
+        self._pause_timer.setInterval(PAUSE_CHECK_MS)
+        self._pause_timer.timeout.connect(self.check_pause_deadline)
+        self._pause_timer.start()
+        self._today_timer = QTimer(self)
+        self._today_timer.setInterval(TODAY_REFRESH_MS)
+        self._today_timer.timeout.connect(self.refresh_today)
+        self._today_timer.start()
+        self.refresh_today()
+        self._update_tray()
+
+    # ---- worker input ------------------------------------------------------------------------
+
+    def on_record(self, record: SampleRecord) -> None:
+        """One processed sample: tray, live view, bout posture, break detection, reminders."""
+        self.last_record = record
+        summary = record.summary
+        sitting = record.state is State.SITTING
+        for event in record.events:
+            if isinstance(event, BoutStarted):
+                self.posture.reset()
+            if self.break_window is not None and (
+                isinstance(event, (NaturalBreak, BoutEnded))
+                or (isinstance(event, StateChanged) and event.new is State.STANDING)
+            ):
+                # The camera saw the user get up: the break counts even without "Done".
+                self.break_window.user_stood_up()
+        self.posture.update(
+            record.observation, record.timestamp_s, sitting=sitting, sample=record.sample
+        )
+        if self.live_view is not None:
+            self.live_view.set_record(record)
+        if self.calibration_dialog is not None and self.calibration_dialog.isVisible():
+            self.calibration_dialog.on_sample(record.sample)
+        was_showing = self.policy.showing
+        bout_s = summary.current_bout_s if summary.in_bout else 0.0
+        nudges = self.policy.update(
+            record.timestamp_s,
+            self.clock.wall(),
+            sitting=sitting,
+            bout_s=bout_s,
+            paused=self.paused,
+            dnd=self._dnd(),
+            posture=self.posture.posture(bout_s, summary.current_bout_flexion_s),
+        )
+        if was_showing and not self.policy.showing and not nudges:
+            self.notifier.close()  # a natural break answered the nudge
+        for nudge in nudges:
+            self._show_nudge(nudge)
+        self._update_tray()
+
+    def on_frame(self) -> None:
+        """A new frame for the live view (the worker keeps only the latest)."""
+        image = self.worker.take_frame()
+        if image is not None and self.live_view is not None:
+            self.live_view.set_frame(image)
+
+    def on_status(self, status: WorkerStatus) -> None:
+        """The worker's state changed (running, paused, camera problem, ended)."""
+        if status.message:
+            log.info("camera worker: %s — %s", status.state.value, status.message)
+        self.status = status
+        if self.live_view is not None:
+            self.live_view.set_paused(
+                self._paused_text() if status.state is WorkerState.PAUSED else ""
+            )
+        self._update_tray()
+
+    # ---- pause / resume ------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        """Monitoring is off: paused by the user, or the session is locked/asleep."""
+        return self.user_paused or self.session_inactive
+
+    def pause(self, choice: PauseChoice, *, until: datetime | None = None) -> datetime | None:
+        """Pause monitoring (the camera is released) until the chosen time or until resumed."""
+        now = self.clock.wall()
+        self.paused_until = (
+            until if until is not None else pause_until(choice, now, self.settings.work_start_h)
+        )
+        self.user_paused = True
+        self.worker.pause()
+        self.actions.set_paused(True)
+        self._record_event(
+            EVENT_PAUSED,
+            {
+                "choice": choice.value,
+                "until": self.paused_until.isoformat() if self.paused_until else None,
+            },
+        )
+        self._update_tray()
+        return self.paused_until
+
+    def resume(self, *, reason: str = "user") -> None:
+        """Resume monitoring (the camera reopens), unless the screen is locked."""
+        if not self.user_paused:
+            return
+        self.user_paused = False
+        self.paused_until = None
+        self.actions.set_paused(False)
+        if not self.session_inactive:
+            self.worker.resume()
+        self._record_event(EVENT_RESUMED, {"reason": reason})
+        self._update_tray()
+
+    def check_pause_deadline(self) -> None:
+        """Resume when a timed pause is over (wall clock, so it also ends across a suspend)."""
+        if (
+            self.user_paused
+            and self.paused_until is not None
+            and self.clock.wall() >= self.paused_until
+        ):
+            self.resume(reason="timer")
+
+    def on_session_inactive(self, inactive: bool) -> None:
+        """Screen locked or machine asleep: pause monitoring; that time is a gap, counted as away."""
+        self.session_inactive = inactive
+        if inactive:
+            self.worker.pause()
+        elif not self.user_paused:
+            self.worker.resume()
+        self._update_tray()
+
+    def on_slept(self, seconds: float) -> None:
+        """The machine slept ``seconds`` without the worker's clock counting them."""
+        self.worker.add_slept(seconds)
+
+    # ---- nudges and breaks -----------------------------------------------------------------------
+
+    def _show_nudge(self, nudge: Nudge) -> None:
+        self.nudges.append(nudge)
+        self._record_event(
+            EVENT_NUDGE,
+            event_detail(
+                nudge.choice,
+                nudge_kind=nudge.kind.value,
+                bout_s=round(nudge.bout_s, 1),
+                held_back=nudge.held_back,
+            ),
+        )
+        log.info("nudge: %s", nudge.title)
+        self.notifier.notify(
+            nudge.title, nudge.body, nudge_actions(nudge.can_snooze), self.on_notification_action
+        )
+
+    def on_notification_action(self, key: str) -> None:
+        """The user answered the notification (on the GUI thread)."""
+        now_s = self.worker.now_s()
+        log.info("notification action: %s", key)
+        if key == DEFAULT:
+            self.start_break()
+        elif key == SNOOZE:
+            active = self.policy.active_nudge
+            if self.policy.snooze(now_s) and active is not None:
+                self._record_event(
+                    EVENT_SNOOZE, event_detail(active.choice, snoozes=self.policy.snoozes_in_row)
+                )
+        elif key == DISMISSED:
+            self.policy.dismissed(now_s)
+
+    def start_break(self, choice: ExerciseChoice | None = None) -> Any:
+        """Open the break window (from a notification or "Take a break now")."""
+        if self.break_window is not None and self.break_window.isVisible():
+            self.break_window.raise_()
+            self.break_window.activateWindow()
+            return self.break_window
+        self.notifier.close()
+        chosen = self.policy.break_started(self.worker.now_s(), choice)
+        self._break_choice = chosen
+        self._record_event(EVENT_BREAK_STARTED, event_detail(chosen))
+        window = self.windows.break_window(
+            chosen, on_done=self._break_done, on_skip=self._break_skipped
+        )
+        self.break_window = window
+        window.show()
+        window.raise_()
+        self.break_opened.emit(window)
+        return window
+
+    def _break_done(self, reason: str) -> None:
+        choice = self._break_choice
+        self.policy.break_done(self.worker.now_s(), day=self.clock.wall().date())
+        if choice is not None:
+            self._record_event(EVENT_BREAK_DONE, event_detail(choice, how=reason))
+        self._break_finished()
+
+    def _break_skipped(self, reason: str) -> None:
+        choice = self._break_choice
+        self.policy.break_skipped(self.worker.now_s())
+        if choice is not None:
+            self._record_event(EVENT_BREAK_SKIPPED, event_detail(choice, how=reason))
+        self._break_finished()
+
+    def _break_finished(self) -> None:
+        # A window that counted the break on standing up stays open until the user closes it.
+        window = self.break_window
+        if window is not None and not window.isVisible():
+            self.break_window = None
+        QTimer.singleShot(0, self._forget_closed_break)
+
+    def _forget_closed_break(self) -> None:
+        if self.break_window is not None and not self.break_window.isVisible():
+            self.break_window = None
+
+    # ---- windows ---------------------------------------------------------------------------------
+
+    def open_live_view(self) -> Any:
+        """Show the live view (frames flow only while it is visible)."""
+        if self.live_view is None:
+            self.live_view = self.windows.live_view()
+            self.live_view.visibility_changed.connect(self.worker.set_frames_wanted)
+        if self.last_record is not None:
+            self.live_view.set_record(self.last_record)
+        self.live_view.set_paused(self._paused_text() if self.paused else "")
+        self.live_view.show()
+        self.live_view.raise_()
+        return self.live_view
+
+    def open_report(self) -> Any:
+        """Show today's report."""
+        if self.windows.report is None:
+            return None
+        if self.report_window is None or not self.report_window.isVisible():
+            self.report_window = self.windows.report()
+        self.report_window.show()
+        self.report_window.raise_()
+        return self.report_window
+
+    def open_settings(self) -> Any:
+        """Show the settings dialog; its edits apply live."""
+        if self.windows.settings is None:
+            return None
+        if self.settings_dialog is None:
+            self.settings_dialog = self.windows.settings(self.apply_settings)
+            calibrate = getattr(self.settings_dialog, "calibrate_requested", None)
+            if calibrate is not None and self.windows.calibration is not None:
+                calibrate.connect(self.open_calibration)
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        return self.settings_dialog
+
+    def open_calibration(self) -> Any:
+        """Show the calibration dialog, fed with the worker's samples."""
+        if self.windows.calibration is None:
+            return None
+        self.calibration_dialog = self.windows.calibration()
+        self.calibration_dialog.show()
+        return self.calibration_dialog
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings from the dialog: engine, sample rate, reminders; a new camera reopens."""
+        camera_changed = settings.camera != self.settings.camera
+        self.settings = settings
+        self.worker.apply_settings(settings)
+        self.policy.apply_settings(settings)
+        if self._on_settings_changed is not None:
+            self._on_settings_changed(settings)
+        if camera_changed and not self.paused:
+            self.worker.pause()
+            self.worker.resume()
+        self._update_tray()
+
+    # ---- status ------------------------------------------------------------------------------------
+
+    def status_dict(self) -> dict[str, Any]:
+        """What ``hipcheck status`` prints."""
+        record = self.last_record
+        out: dict[str, Any] = {
+            "state": "paused"
+            if self.paused
+            else (record.state.value if record else self.status.state.value),
+            "paused": self.paused,
+            "camera": self.status.state.value,
+        }
+        if self.paused_until is not None:
+            out["paused_until"] = self.paused_until.isoformat(timespec="seconds")
+        if record is not None and record.summary.in_bout:
+            out["bout_s"] = round(record.summary.current_bout_s)
+        if self.status.message:
+            out["camera_message"] = self.status.message
+        return out
+
+    def handle_command(self, command: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Answer the single-instance socket (``hipcheck status|pause|resume``, a second start)."""
+        if command == "status":
+            return self.status_dict()
+        if command == "pause":
+            minutes = params.get("minutes")
+            until = None
+            if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
+                until = self.clock.wall() + timedelta(minutes=float(minutes))
+            self.pause(PauseChoice.UNTIL_RESUMED, until=until)
+            text = f"Paused until {until:%H:%M}" if until else "Paused until resumed"
+            return {"paused": True, "message": text}
+        if command == "resume":
+            self.resume()
+            return {"paused": self.paused, "message": "Monitoring resumed"}
+        if command == "show":
+            self.open_live_view()
+            return {}
+        return {"error": f"unknown command {command!r}"}
+
+    def refresh_today(self) -> None:
+        """Re-read today's stored sitting and flexion totals for the tooltip."""
+        if self._day_totals is None:
+            return
+        day = self.clock.wall().date()
+        try:
+            sitting_s, flexion_s = self._day_totals(day)
+        except Exception:  # the tooltip must never take the app down
+            log.debug("reading today's totals failed", exc_info=True)
+            return
+        self._today = (day, sitting_s, flexion_s)
+        self._update_tray()
+
+    def _paused_text(self) -> str:
+        if self.session_inactive and not self.user_paused:
+            return "Paused while the screen is locked"
+        if self.paused_until is not None:
+            return f"Paused until {self.paused_until:%a %H:%M}"
+        return "Paused until you resume"
+
+    def tray_view(self) -> TrayView:
+        """What the tray should show now."""
+        record = self.last_record
+        bout_s: float | None = None
+        if record is not None and record.summary.in_bout:
+            bout_s = record.summary.current_bout_s
+        sitting_s = flexion_s = 0.0
+        if self._today is not None and self._today[0] == self.clock.wall().date():
+            sitting_s, flexion_s = self._today[1], self._today[2]
+        elif record is not None:
+            sitting_s, flexion_s = record.summary.sitting_s, record.summary.flexion_s
+        if self.paused or self.status.state is WorkerState.PAUSED:
+            mode, line = TrayMode.PAUSED, self._paused_text()
+        elif self.status.state in (WorkerState.CAMERA_PROBLEM, WorkerState.ENDED):
+            mode, line = TrayMode.CAMERA_PROBLEM, self.status.message or "camera problem"
+        elif record is None:
+            mode, line = TrayMode.STARTING, "starting…"
+        elif record.state is State.SITTING:
+            mode, line = TrayMode.SITTING, f"sitting for {format_duration(bout_s or 0.0)}"
+        elif record.state is State.STANDING:
+            mode, line = TrayMode.STANDING, "standing"
+        elif record.state is State.AWAY:
+            mode, line = TrayMode.AWAY, "away"
+        else:
+            mode, line = TrayMode.STARTING, "looking for you…"
+        return TrayView(
+            mode=mode,
+            bout_min=int((bout_s or 0.0) // 60),
+            tooltip=tooltip_text(line, sitting_s, flexion_s, bout_s),
+        )
+
+    def _update_tray(self) -> None:
+        self._show_view(self.tray_view())
+
+    def _record_event(self, kind: str, detail: dict[str, Any] | None) -> None:
+        if self.events is None:
+            return
+        try:
+            self.events.record_event(self.clock.wall(), kind, detail)
+        except Exception:  # never lose the app over a failing disk; the sink reports it
+            log.warning("could not store the %s event", kind, exc_info=True)
+
+    def shutdown(self) -> None:
+        """Close windows and notifications at quit."""
+        self._pause_timer.stop()
+        self._today_timer.stop()
+        self.notifier.close()
+        for window in (self.live_view, self.report_window, self.settings_dialog, self.break_window):
+            if window is not None:
+                window.hide()

@@ -1,0 +1,320 @@
+"""The live view: the camera picture with the skeleton, hip angle, state, bout timer and framing advice.
+
+Frames reach this window only while it is open and only as in-memory ``QImage`` copies; nothing
+is written anywhere. Closing the window hides it; monitoring goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QFont,
+    QHideEvent,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QShowEvent,
+)
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from hipcheck.core import types as t
+from hipcheck.core.types import Landmark, Observation, PoseSample, State
+
+if TYPE_CHECKING:
+    from hipcheck.vision.engine import SampleRecord
+
+VISIBLE = 0.5
+TOO_DARK_LUMA = 45.0  # mean luminance 0–255 below which MediaPipe loses people in our footage
+TOO_FAR_HEIGHT_SHARE = 0.30  # a seated body spanning less than this of the frame height
+
+# The BlazePose skeleton, drawn as bones between landmark indices.
+BONES: tuple[tuple[int, int], ...] = (
+    (t.LEFT_EAR, t.NOSE),
+    (t.NOSE, t.RIGHT_EAR),
+    (t.LEFT_SHOULDER, t.RIGHT_SHOULDER),
+    (t.LEFT_SHOULDER, 13),
+    (13, t.LEFT_WRIST),
+    (t.RIGHT_SHOULDER, 14),
+    (14, t.RIGHT_WRIST),
+    (t.LEFT_SHOULDER, t.LEFT_HIP),
+    (t.RIGHT_SHOULDER, t.RIGHT_HIP),
+    (t.LEFT_HIP, t.RIGHT_HIP),
+    (t.LEFT_HIP, t.LEFT_KNEE),
+    (t.LEFT_KNEE, t.LEFT_ANKLE),
+    (t.RIGHT_HIP, t.RIGHT_KNEE),
+    (t.RIGHT_KNEE, t.RIGHT_ANKLE),
+)
+HIP_ANGLE_POINTS = {
+    t.Side.LEFT: (t.LEFT_SHOULDER, t.LEFT_HIP, t.LEFT_KNEE),
+    t.Side.RIGHT: (t.RIGHT_SHOULDER, t.RIGHT_HIP, t.RIGHT_KNEE),
+}
+
+ADVICE_DARK = "Too dark: switch on a light or face a window so the camera can see you."
+ADVICE_NOBODY = "Nobody in view: sit where the camera can see you."
+ADVICE_FAR = "You look far away: move the camera closer so your body fills more of the picture."
+ADVICE_HIPS = (
+    "Hips not visible: place the camera to your side, at desk height, "
+    "so it sees your hip and knee to measure the hip angle."
+)
+ADVICE_KNEES = "Knees not visible: tilt or move the camera down a little so it sees your knees."
+
+
+def mean_luminance(image: QImage) -> float:
+    """Mean luminance (0–255) of ``image``, from a small grey thumbnail (cheap at any size)."""
+    if image.isNull():
+        return 0.0
+    small = image.scaled(32, 18, Qt.AspectRatioMode.IgnoreAspectRatio).convertToFormat(
+        QImage.Format.Format_Grayscale8
+    )
+    total = 0
+    for y in range(small.height()):
+        for x in range(small.width()):
+            total += small.pixelColor(x, y).value()
+    return total / (small.width() * small.height())
+
+
+def body_height_share(sample: PoseSample) -> float:
+    """The vertical share of the frame spanned by the visible landmarks (0 when none)."""
+    ys = [lm.y for lm in sample.image if lm.visibility >= VISIBLE]
+    if len(ys) < 2:
+        return 0.0
+    return max(0.0, min(1.0, max(ys)) - max(0.0, min(ys)))
+
+
+def framing_advice(
+    sample: PoseSample | None, observation: Observation | None, luminance: float | None
+) -> list[str]:
+    """What to fix about the camera's framing, most important first (empty when all is fine)."""
+    advice: list[str] = []
+    if luminance is not None and luminance < TOO_DARK_LUMA:
+        advice.append(ADVICE_DARK)
+    if observation is None or not observation.person_present or sample is None:
+        advice.append(ADVICE_NOBODY)
+        return advice
+    if body_height_share(sample) < TOO_FAR_HEIGHT_SHARE:
+        advice.append(ADVICE_FAR)
+    if not observation.hips_visible:
+        advice.append(ADVICE_HIPS)
+    elif not observation.knees_visible:
+        advice.append(ADVICE_KNEES)
+    return advice
+
+
+def format_duration(seconds: float) -> str:
+    """``1:05:09`` or ``5:09`` for a duration in seconds."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@dataclass(frozen=True)
+class LiveText:
+    """The text panel of the live view for one processed sample."""
+
+    state: str
+    angle: str
+    bout: str
+    advice: tuple[str, ...]
+
+
+def live_text(record: SampleRecord | None, luminance: float | None, paused: str = "") -> LiveText:
+    """Compose the live view's text from the newest engine record."""
+    if paused:
+        return LiveText(paused, "", "", ())
+    if record is None:
+        return LiveText("Starting the camera…", "", "", ())
+    obs = record.observation
+    state = record.state
+    state_text = {
+        State.SITTING: "Sitting",
+        State.STANDING: "Standing",
+        State.AWAY: "Away",
+        State.UNKNOWN: "Not sure yet",
+    }[state]
+    if obs.hip_angle_deg is not None and obs.flexion_deg is not None:
+        side = f" ({obs.side.value} side)" if obs.side is not None else ""
+        angle = f"Hip angle {obs.hip_angle_deg:.0f}° · flexion {obs.flexion_deg:.0f}°{side}"
+    else:
+        angle = "Hip angle: not measurable from this view"
+    summary = record.summary
+    if summary.in_bout:
+        bout = f"This bout: {format_duration(summary.current_bout_s)}"
+        if summary.current_bout_flexion_s > 0:
+            bout += f" (in flexion {format_duration(summary.current_bout_flexion_s)})"
+    else:
+        bout = "No sitting bout running"
+    advice = tuple(framing_advice(record.sample, obs, luminance))
+    return LiveText(state_text, angle, bout, advice)
+
+
+class FrameView(QWidget):
+    """Paints the newest frame scaled to fit, with the skeleton on top."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image = QImage()
+        self._sample: PoseSample | None = None
+        self._side: t.Side | None = None
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        """A 16:9 default size."""
+        return QSize(640, 360)
+
+    def set_frame(self, image: QImage) -> None:
+        """Show a new frame (already a private copy)."""
+        self._image = image
+        self.update()
+
+    def set_pose(self, sample: PoseSample | None, side: t.Side | None) -> None:
+        """Draw this pose over the frame (None: no skeleton)."""
+        self._sample = sample
+        self._side = side
+        self.update()
+
+    def clear(self) -> None:
+        """Forget the frame (when the window closes: frames live only while shown)."""
+        self._image = QImage()
+        self._sample = None
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Draw frame, skeleton and the measured hip angle."""
+        del event
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#101010"))
+        if self._image.isNull():
+            p.setPen(QColor("#d0d0d0"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the camera…")
+            p.end()
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        target = _fit(self._image.width(), self._image.height(), self.width(), self.height())
+        p.drawImage(target, self._image)
+        if self._sample is not None:
+            _draw_skeleton(p, target, self._sample.image, self._side)
+        p.end()
+
+
+def _fit(w: int, h: int, box_w: int, box_h: int) -> QRectF:
+    scale = min(box_w / w, box_h / h)
+    dw, dh = w * scale, h * scale
+    return QRectF((box_w - dw) / 2, (box_h - dh) / 2, dw, dh)
+
+
+def _draw_skeleton(
+    p: QPainter, target: QRectF, landmarks: Sequence[Landmark], side: t.Side | None
+) -> None:
+    def point(i: int) -> QPointF:
+        lm = landmarks[i]
+        return QPointF(target.x() + lm.x * target.width(), target.y() + lm.y * target.height())
+
+    width = max(2.0, target.width() / 200)
+    for a, b in BONES:
+        seen = min(landmarks[a].visibility, landmarks[b].visibility) >= VISIBLE
+        pen = QPen(QColor(80, 220, 120) if seen else QColor(255, 200, 60, 140), width)
+        # Guessed (low-visibility) bones are dashed: MediaPipe invents hidden hips.
+        pen.setStyle(Qt.PenStyle.SolidLine if seen else Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawLine(point(a), point(b))
+    p.setPen(Qt.PenStyle.NoPen)
+    for i, lm in enumerate(landmarks):
+        if i in (t.NOSE, *range(11, 17), *range(23, 29)):
+            p.setBrush(QColor(80, 220, 120) if lm.visibility >= VISIBLE else QColor(255, 200, 60))
+            p.drawEllipse(point(i), width * 1.4, width * 1.4)
+    if side is not None:
+        s, h, k = HIP_ANGLE_POINTS[side]
+        p.setPen(QPen(QColor(40, 160, 255), width * 2))
+        p.drawLine(point(s), point(h))
+        p.drawLine(point(h), point(k))
+
+
+class LiveView(QWidget):
+    """The live view window; emits ``visibility_changed`` so the worker sends frames only while shown."""
+
+    visibility_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("HipCheck — live view")
+        self.frame_view = FrameView()
+        self.state_label = QLabel()
+        big = QFont()
+        big.setPointSize(16)
+        big.setBold(True)
+        self.state_label.setFont(big)
+        self.angle_label = QLabel()
+        self.bout_label = QLabel()
+        self.advice_label = QLabel()
+        self.advice_label.setWordWrap(True)
+        self.advice_label.setStyleSheet("color: #b45309;")
+        privacy = QLabel("The picture stays in memory on this computer; nothing is recorded.")
+        privacy.setStyleSheet("color: gray;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.frame_view, stretch=1)
+        for label in (self.state_label, self.angle_label, self.bout_label, self.advice_label):
+            layout.addWidget(label)
+        layout.addWidget(privacy)
+        self._record: SampleRecord | None = None
+        self._luminance: float | None = None
+        self._paused = ""
+        self._render()
+
+    def set_frame(self, image: QImage) -> None:
+        """A new camera frame (only arrives while the window is shown)."""
+        if not self.isVisible():
+            return
+        self._luminance = mean_luminance(image)
+        self.frame_view.set_frame(image)
+        self._render()
+
+    def set_record(self, record: SampleRecord) -> None:
+        """A new processed sample from the engine."""
+        self._record = record
+        if self.isVisible():
+            self.frame_view.set_pose(record.sample, record.observation.side)
+            self._render()
+
+    def set_paused(self, text: str) -> None:
+        """Show that monitoring is paused (empty text: running again)."""
+        self._paused = text
+        if text:
+            self.frame_view.clear()
+        self._render()
+
+    def text(self) -> LiveText:
+        """What the text panel shows now."""
+        return live_text(self._record, self._luminance, self._paused)
+
+    def _render(self) -> None:
+        text = self.text()
+        self.state_label.setText(text.state)
+        self.angle_label.setText(text.angle)
+        self.bout_label.setText(text.bout)
+        self.advice_label.setText("\n".join(f"• {a}" for a in text.advice))
+        self.advice_label.setVisible(bool(text.advice))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Ask for frames while shown."""
+        super().showEvent(event)
+        self.visibility_changed.emit(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Stop frames while hidden (closing hides; monitoring keeps running)."""
+        super().hideEvent(event)
+        self.visibility_changed.emit(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing only hides the window and drops the frame."""
+        event.accept()
+        self.frame_view.clear()
+        self._luminance = None
