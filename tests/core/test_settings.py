@@ -142,7 +142,7 @@ def test_save_and_load_round_trip_is_human_readable(tmp_path: Path) -> None:
     save_settings(path, custom)
     text = path.read_text()
     assert f"version = {SETTINGS_VERSION}" in text
-    assert "# Sitting limit: Nudge after sitting this long without a break. (5–240 min)" in text
+    assert "# Sitting limit: Nudge after sitting this long without a break. (0.5–240 min)" in text
     assert tomllib.loads(text)["work_days"] == ["sat"]
     loaded = load_settings(path, now=NOW)
     assert loaded.settings == custom and loaded.warnings == []

@@ -92,7 +92,7 @@ class Settings:
     )  # fmt: skip
     sitting_limit_min: float = _s(
         45.0, "Sitting limit", "Nudge after sitting this long without a break.", REM,
-        unit="min", minimum=5.0, maximum=240.0, step=5.0,
+        unit="min", minimum=0.5, maximum=240.0, step=5.0,
     )  # fmt: skip
     snooze_min: float = _s(
         10.0, "Snooze length", "How long a snoozed nudge waits.", REM,
