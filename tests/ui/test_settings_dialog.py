@@ -190,7 +190,9 @@ def test_corrupt_file_recovered_with_a_warning_naming_the_key(
     dlg, _ = make_dialog(qtbot, paths, tmp_path, loaded.settings, warnings=loaded.warnings)
     assert dlg.warning_label.isVisibleTo(dlg)
     text = dlg.warning_label.text()
-    assert "sitting_limit_min" in text and "outside 5–240 min" in text and ".bak-" in text
+    spec = spec_of("sitting_limit_min")
+    bounds = f"outside {spec.minimum:g}–{spec.maximum:g} min"
+    assert "sitting_limit_min: 9000 is" in text and bounds in text and ".bak-" in text
     assert dlg.editors["sitting_limit_min"].value() == 45.0  # type: ignore[attr-defined]
     assert dlg.editors["snooze_min"].value() == 20.0  # type: ignore[attr-defined]
     backups = list(paths.settings_file.parent.glob("settings.toml.bak-*"))
