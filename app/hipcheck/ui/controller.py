@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
@@ -159,6 +159,8 @@ class AppController(QObject):
         self.posture = BoutPostureAccumulator()
         self.last_record: SampleRecord | None = None
         self.status = WorkerStatus(WorkerState.STARTING)
+        # Why the history cannot be saved right now (disk full, read-only), or None.
+        self.storage_error: str | None = None
         self.user_paused = False
         self.paused_until: datetime | None = None
         self.session_inactive = False
@@ -234,7 +236,20 @@ class AppController(QObject):
             self.notifier.close()  # a natural break answered the nudge
         for nudge in nudges:
             self._show_nudge(nudge)
+        self._check_storage()
         self._update_tray()
+
+    def _check_storage(self) -> None:
+        """Tell the user once when the history stops being saved, and log when it works again."""
+        error = getattr(self.events, "error", None)
+        if error == self.storage_error:
+            return
+        self.storage_error = error
+        if error is None:
+            log.info("the history is being saved again")
+            return
+        log.warning("%s", error)
+        self.notifier.notify("HipCheck cannot save your history", error, (), lambda _key: None)
 
     def on_frame(self) -> None:
         """A new frame for the live view (the worker keeps only the latest)."""
@@ -396,7 +411,11 @@ class AppController(QObject):
         """Show the live view (frames flow only while it is visible)."""
         if self.live_view is None:
             self.live_view = self.windows.live_view()
-            self.live_view.visibility_changed.connect(self.worker.set_frames_wanted)
+            # Direct: the worker's thread is busy in its read loop and runs no event loop; the
+            # call only sets a thread-safe flag.
+            self.live_view.visibility_changed.connect(
+                self.worker.set_frames_wanted, Qt.ConnectionType.DirectConnection
+            )
         if self.last_record is not None:
             self.live_view.set_record(self.last_record)
         self.live_view.set_paused(self._paused_text() if self.paused else "")
@@ -466,6 +485,8 @@ class AppController(QObject):
             out["bout_s"] = round(record.summary.current_bout_s)
         if self.status.message:
             out["camera_message"] = self.status.message
+        if self.storage_error:
+            out["storage_error"] = self.storage_error
         return out
 
     def handle_command(self, command: str, params: dict[str, Any]) -> dict[str, Any]:
