@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from datetime import date, timedelta
@@ -121,7 +122,7 @@ def run_app(args: argparse.Namespace) -> int:
             first_source.release()
         raise UserError(str(exc)) from None
     try:
-        return _run(
+        status = _run(
             app,
             args,
             loaded,
@@ -137,6 +138,13 @@ def run_app(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
+    # Everything is stopped, flushed and closed. Leave without the interpreter's finalization:
+    # with the live view open on X11, PySide6 6.12 aborted in the final garbage collection
+    # ("none_dealloc", exit status 134), which would turn a clean quit into a crash report.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _run(
@@ -272,12 +280,14 @@ def _run(
         notifier.shutdown()
         server.close()
         tray.hide()
+        # Windows go before the QApplication, in Qt's order, not in the garbage collector's.
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        for widget in app.topLevelWidgets():
+            widget.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if not stopped:
             # A read stuck in a driver must not keep the process alive: the store is flushed
             # by SQLite's own transactions; leave without waiting for the thread.
             log.warning("leaving without the camera thread")
-            store.close()
-            import os
-
-            os._exit(0)
     return 0

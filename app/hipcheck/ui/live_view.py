@@ -200,6 +200,7 @@ class FrameView(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         target = _fit(self._image.width(), self._image.height(), self.width(), self.height())
         p.drawImage(target, self._image)
+        p.setClipRect(target)  # guessed landmarks may lie outside the picture
         if self._sample is not None:
             _draw_skeleton(p, target, self._sample.image, self._side)
         p.end()
@@ -268,6 +269,7 @@ class LiveView(QWidget):
         self._luminance: float | None = None
         self._paused = ""
         self._render()
+        self.resize(720, 600)
 
     def set_frame(self, image: QImage) -> None:
         """A new camera frame (only arrives while the window is shown)."""
@@ -281,7 +283,10 @@ class LiveView(QWidget):
         """A new processed sample from the engine."""
         self._record = record
         if self.isVisible():
-            self.frame_view.set_pose(record.sample, record.observation.side)
+            obs = record.observation
+            # The measured side is highlighted only when an angle was actually measured.
+            side = obs.side if obs.hip_angle_deg is not None else None
+            self.frame_view.set_pose(record.sample, side)
             self._render()
 
     def set_paused(self, text: str) -> None:

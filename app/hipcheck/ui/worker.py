@@ -86,13 +86,23 @@ class WorkerStatus:
 
 
 def frame_to_qimage(image: np.ndarray) -> QImage:
-    """A private QImage copy of a BGR (or grey) frame; the numpy buffer may be reused afterwards."""
+    """A QImage copy of a BGR (or grey) frame, owning its pixels.
+
+    The pixels are copied into a QImage Qt allocated, rather than handing Qt a Python buffer:
+    a QImage built on a Python buffer crashed PySide6 6.12 at interpreter exit (a refcount error).
+    """
     if image.ndim == 2:
         h, w = image.shape
-        return QImage(image.data, w, h, image.strides[0], QImage.Format.Format_Grayscale8).copy()
-    h, w = image.shape[:2]
-    contiguous = np.ascontiguousarray(image[:, :, :3])
-    return QImage(contiguous.data, w, h, contiguous.strides[0], QImage.Format.Format_BGR888).copy()
+        qimage = QImage(w, h, QImage.Format.Format_Grayscale8)
+        channels = 1
+    else:
+        h, w = image.shape[:2]
+        qimage = QImage(w, h, QImage.Format.Format_BGR888)
+        channels = 3
+        image = image[:, :, :3]
+    rows = np.frombuffer(qimage.bits(), dtype=np.uint8).reshape(h, qimage.bytesPerLine())
+    rows[:, : w * channels] = image.reshape(h, w * channels)
+    return qimage
 
 
 class CameraWorker(QObject):
