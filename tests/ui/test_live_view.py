@@ -1,0 +1,133 @@
+"""The live view on real frames through the real model: picture, skeleton, angle, advice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from hipcheck.core.settings import Settings
+from hipcheck.core.types import State
+from hipcheck.ui.live_view import (
+    ADVICE_DARK,
+    ADVICE_HIPS,
+    ADVICE_NOBODY,
+    LiveView,
+    framing_advice,
+    mean_luminance,
+)
+from hipcheck.ui.worker import frame_to_qimage
+from hipcheck.vision.engine import Engine, SampleRecord, make_estimator
+from hipcheck.vision.source import Frame
+
+pytestmark = pytest.mark.footage
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture
+def estimator() -> Iterator[Any]:
+    """A real pose model with its follower (fresh per test: the follower learns a seat)."""
+    est = make_estimator()
+    yield est
+    est.close()
+
+
+def run(estimator: Any, image: np.ndarray, samples: int = 4) -> SampleRecord:
+    """The engine's record after a few samples of the same still (so the state settles)."""
+    engine = Engine(Settings(adaptive_sampling=False), estimator=estimator)
+    record = None
+    for i in range(samples):
+        record = engine.process(Frame(image, i * 0.5))
+    assert record is not None
+    return record
+
+
+def green_pixels(image: QImage) -> int:
+    """Pixels of the skeleton's green (80, 220, 120)."""
+    count = 0
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            c = image.pixelColor(x, y)
+            if abs(c.red() - 80) < 30 and abs(c.green() - 220) < 30 and abs(c.blue() - 120) < 30:
+                count += 1
+    return count
+
+
+def test_side_view_shows_picture_skeleton_and_hip_angle(
+    qtbot: QtBot, posture_data: Path, estimator: Any
+) -> None:
+    image = cv2.imread(str(posture_data / "images/side_sit_upright_01.jpg"))
+    record = run(estimator, image)
+    assert record.state is State.SITTING and record.observation.hip_angle_deg is not None
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_frame(frame_to_qimage(image))
+    view.set_record(record)
+    text = view.text()
+    assert text.state == "Sitting"
+    assert f"Hip angle {record.observation.hip_angle_deg:.0f}°" in text.angle
+    assert f"flexion {record.observation.flexion_deg:.0f}°" in text.angle
+    assert text.bout.startswith("This bout: ")
+    assert ADVICE_HIPS not in text.advice and ADVICE_NOBODY not in text.advice
+    shot = view.grab().toImage()
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot.save(str(ARTIFACTS / "live_view_side.png"))
+    assert green_pixels(view.frame_view.grab().toImage()) > 50  # the skeleton is drawn
+    # Without the pose, no green: the skeleton really comes from the record.
+    view.frame_view.set_pose(None, None)
+    assert green_pixels(view.frame_view.grab().toImage()) == 0
+
+
+def test_front_camera_frame_asks_for_a_side_view(
+    qtbot: QtBot, posture_data: Path, estimator: Any
+) -> None:
+    cap = cv2.VideoCapture(str(posture_data / "videos/front_sit_upper_body_01.mp4"))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 100)  # 4 s in: the first frames show nobody yet
+    ok, image = cap.read()
+    cap.release()
+    assert ok
+    record = run(estimator, image)
+    advice = framing_advice(
+        record.sample, record.observation, mean_luminance(frame_to_qimage(image))
+    )
+    assert record.state is State.SITTING and record.observation.person_present
+    assert ADVICE_HIPS in advice and ADVICE_NOBODY not in advice
+    assert "side" in ADVICE_HIPS
+
+
+def test_dark_and_empty_frames_get_their_advice(
+    qapp: Any, posture_data: Path, estimator: Any
+) -> None:
+    room = cv2.imread(str(posture_data / "images/empty_home_office_desk_01.png"))
+    record = run(estimator, room)
+    luma = mean_luminance(frame_to_qimage(room))
+    assert luma > 45
+    assert framing_advice(record.sample, record.observation, luma) == [ADVICE_NOBODY]
+    dark = (room * 0.1).astype(np.uint8)
+    dark_luma = mean_luminance(frame_to_qimage(dark))
+    assert dark_luma < 30
+    assert framing_advice(None, None, dark_luma)[0] == ADVICE_DARK
+
+
+def test_closing_keeps_nothing_and_stops_asking_for_frames(qtbot: QtBot) -> None:
+    view = LiveView()
+    qtbot.addWidget(view)
+    wanted: list[bool] = []
+    view.visibility_changed.connect(wanted.append)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_frame(QImage(64, 48, QImage.Format.Format_RGB888))
+    view.close()
+    assert wanted == [True, False]
+    assert view.frame_view._image.isNull()
+    view.set_frame(QImage(64, 48, QImage.Format.Format_RGB888))  # ignored while closed
+    assert view.frame_view._image.isNull()
