@@ -245,6 +245,7 @@ def test_a_nudge_offers_start_break_and_snooze_and_both_work(
     qtbot.waitUntil(lambda: len(notifier.shown) == 1, timeout=15_000)
     title, body, actions = notifier.shown[0]
     assert title.startswith("Time for a break: ")
+    assert title.removeprefix("Time for a break: ") in body  # the exercise and its dose
     assert [key for key, _ in actions] == ["default", "snooze"]
     notifier.callbacks[0]("snooze")
     assert "snooze" in kinds(app_parts["store"])

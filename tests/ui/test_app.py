@@ -1,0 +1,116 @@
+"""``hipcheck`` with no sub-command: bad input is one line, and the real app runs, pauses and quits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.footage
+CLIP = "videos/front_sit_upper_body_01.mp4"
+
+
+def env() -> dict[str, str]:
+    out = {k: v for k, v in os.environ.items() if not k.startswith("HIPCHECK_")}
+    out["QT_QPA_PLATFORM"] = "offscreen"
+    out.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no notification service: must not matter
+    return out
+
+
+def hipcheck(data: Path, *argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hipcheck", "--data-dir", str(data), *argv],
+        capture_output=True, text=True, timeout=timeout, env=env(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--source", "/no/such/clip.mp4"], "no such file"),
+        (["--source", "sample.txt"], "cannot read"),
+        (["--set", "sitting_limit_min=0.1"], "sitting_limit_min"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, argv: list[str], fragment: str) -> None:
+    (tmp_path / "sample.txt").write_text("not a video")
+    done = subprocess.run(
+        [sys.executable, "-m", "hipcheck", "--data-dir", str(tmp_path / "d"), *argv],
+        capture_output=True, text=True, timeout=60, env=env(), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in done.stderr
+
+
+def stored_seconds(db: Path) -> float:
+    if not db.exists():
+        return 0.0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            (total,) = conn.execute(
+                "SELECT coalesce(sum(end_utc - start_utc), 0) FROM intervals"
+            ).fetchone()
+    except sqlite3.Error:
+        return 0.0
+    return float(total)
+
+
+def wait(predicate, timeout_s: float, proc: subprocess.Popen[bytes], log: Path) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+        time.sleep(0.5)
+
+
+def test_the_app_monitors_pauses_resumes_and_quits_cleanly(
+    posture_data: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    log = tmp_path / "app.log"
+    with log.open("wb") as out:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--verbose",
+             "--source", str(posture_data / CLIP), "--loop"],
+            env=env(), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait(lambda: hipcheck(data, "status").returncode == 0, 90, app, log)
+        wait(lambda: "state: sitting" in hipcheck(data, "status").stdout, 60, app, log)
+        # No tray offscreen: said once, and the status window stands in.
+        text = log.read_text(errors="replace")
+        assert text.count("No system tray found") == 1
+        wait(lambda: stored_seconds(data / "hipcheck.sqlite3") > 3, 30, app, log)
+
+        paused = hipcheck(data, "pause", "5")
+        assert paused.returncode == 0 and "Paused until" in paused.stdout
+        status = hipcheck(data, "status").stdout
+        assert "paused: True" in status and "paused_until:" in status
+        time.sleep(1.0)
+        before = stored_seconds(data / "hipcheck.sqlite3")
+        time.sleep(4.0)
+        assert stored_seconds(data / "hipcheck.sqlite3") == before  # nothing recorded while paused
+
+        assert hipcheck(data, "resume").returncode == 0
+        wait(lambda: "camera: running" in hipcheck(data, "status").stdout, 30, app, log)
+        # A second start hands over to the running one instead of opening the camera twice.
+        second = hipcheck(data, "--source", str(posture_data / CLIP), timeout=60)
+        assert second.returncode == 0 and "already running" in second.stderr
+    finally:
+        app.send_signal(signal.SIGTERM)
+        try:
+            rc = app.wait(30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            raise
+    assert rc == 0, log.read_text(errors="replace")[-3000:]
+    with sqlite3.connect(data / "hipcheck.sqlite3") as conn:
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM events ORDER BY id")]
+    assert "paused" in kinds and "resumed" in kinds
