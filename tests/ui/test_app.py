@@ -114,3 +114,62 @@ def test_the_app_monitors_pauses_resumes_and_quits_cleanly(
     with sqlite3.connect(data / "hipcheck.sqlite3") as conn:
         kinds = [k for (k,) in conn.execute("SELECT kind FROM events ORDER BY id")]
     assert "paused" in kinds and "resumed" in kinds
+
+
+def test_session_watcher_pauses_on_lock_and_measures_a_suspend(qapp: object) -> None:
+    from datetime import datetime, timedelta
+
+    from hipcheck.ui.session import SessionWatcher
+
+    mono = [100.0]
+    wall = [datetime(2026, 3, 4, 10, 0).astimezone()]
+    watcher = SessionWatcher(monotonic=lambda: mono[0], wall=lambda: wall[0], use_dbus=False)
+    inactive: list[bool] = []
+    slept: list[float] = []
+    watcher.inactive_changed.connect(inactive.append)
+    watcher.slept.connect(slept.append)
+    watcher.on_screensaver(True)
+    watcher.on_screensaver(False)
+    watcher.on_prepare_for_sleep(True)
+    wall[0] += timedelta(minutes=30)  # the monotonic clock stands still while suspended
+    mono[0] += 2.0
+    watcher.on_prepare_for_sleep(False)
+    watcher.check_clocks()  # the heartbeat does not count the same sleep twice
+    assert inactive == [True, False, True, False]
+    assert slept == [pytest.approx(1798.0)]
+    # A suspend nobody announced (no logind): the heartbeat finds it.
+    wall[0] += timedelta(minutes=5, seconds=5)
+    mono[0] += 5.0
+    watcher.check_clocks()
+    assert slept[-1] == pytest.approx(300.0)
+
+
+def test_screen_lock_signal_arrives_over_a_real_session_bus(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import need
+
+    need(shutil.which("dbus-run-session") is not None, "dbus-run-session missing (dbus)")
+    script = tmp_path / "lock.py"
+    script.write_text(
+        "import subprocess, sys, time\n"
+        "from datetime import datetime\n"
+        "from PySide6.QtCore import QCoreApplication, QTimer\n"
+        "from hipcheck.ui.session import SessionWatcher\n"
+        "app = QCoreApplication(sys.argv)\n"
+        "w = SessionWatcher(monotonic=time.monotonic, wall=lambda: datetime.now().astimezone())\n"
+        "got = []\n"
+        "w.inactive_changed.connect(got.append)\n"
+        "def send(v, path, iface):\n"
+        "    subprocess.run(['dbus-send', '--session', '--type=signal', path, iface + '.ActiveChanged', 'boolean:' + v])\n"
+        "QTimer.singleShot(300, lambda: send('true', '/org/gnome/ScreenSaver', 'org.gnome.ScreenSaver'))\n"
+        "QTimer.singleShot(800, lambda: send('false', '/org/freedesktop/ScreenSaver', 'org.freedesktop.ScreenSaver'))\n"
+        "QTimer.singleShot(1500, app.quit)\n"
+        "app.exec()\n"
+        "print(got)\n"
+    )
+    done = subprocess.run(
+        ["dbus-run-session", "--", sys.executable, str(script)],
+        capture_output=True, text=True, timeout=60, env=env(),
+    )  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1] == "[True, False]", done.stderr

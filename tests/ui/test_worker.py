@@ -174,3 +174,27 @@ def test_a_file_that_ends_is_reported_not_retried(qtbot: QtBot) -> None:
         assert opener.count("open") == 1
     finally:
         assert host.shutdown(3000)
+
+
+def test_a_suspend_is_a_gap_the_tracker_counts_as_away(qtbot: QtBot) -> None:
+    opener = Opener()
+    host = make_host(opener)
+    records: list[object] = []
+    host.worker.record_ready.connect(records.append)
+    host.start()
+    try:
+        qtbot.waitUntil(lambda: len(records) >= 5, timeout=10_000)
+        host.worker.pause()  # the session watcher pauses on PrepareForSleep(true)
+        qtbot.waitUntil(lambda: opener.count("release") == 1, timeout=3000)
+        host.worker.add_slept(600.0)  # ...and reports 10 min of sleep on wake
+        host.worker.resume()
+        n = len(records)
+        qtbot.waitUntil(lambda: len(records) >= n + 2, timeout=5000)
+    finally:
+        assert host.shutdown(3000)
+    from hipcheck.core.types import Gap
+
+    gaps = [e for r in records for e in r.events if isinstance(e, Gap)]  # type: ignore[attr-defined]
+    assert len(gaps) == 1 and gaps[0].duration_s >= 600.0
+    summary = records[-1].summary  # type: ignore[attr-defined]
+    assert summary.away_s >= 600.0 and summary.sitting_s < 60.0

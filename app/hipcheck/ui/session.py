@@ -20,10 +20,11 @@ from PySide6.QtCore import SLOT, QObject, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
+# (object path, interface) of the lock-screen signals of KDE/Xfce/Cinnamon and of GNOME.
 _SCREENSAVERS = (
-    ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver"),
-    ("org.freedesktop.ScreenSaver", "/ScreenSaver", "org.freedesktop.ScreenSaver"),
-    ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver"),
+    ("/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver"),
+    ("/ScreenSaver", "org.freedesktop.ScreenSaver"),
+    ("/org/gnome/ScreenSaver", "org.gnome.ScreenSaver"),
 )
 
 
@@ -56,6 +57,7 @@ class SessionWatcher(QObject):
         self._sleeping = False
         self._last_mono = monotonic()
         self._last_wall = wall()
+        self._sleep_started: tuple[float, datetime] | None = None
         self.connected: list[str] = []
         if use_dbus:
             self._connect_dbus()
@@ -87,10 +89,9 @@ class SessionWatcher(QObject):
             self.connected.append("logind")
         session = QDBusConnection.sessionBus()
         if session.isConnected():
-            for service, path, interface in _SCREENSAVERS:
+            for path, interface in _SCREENSAVERS:
                 # Connecting with an empty service accepts the signal from any sender: the
                 # screensaver's well-known name may be claimed only after we start.
-                del service
                 if session.connect(
                     "", path, interface, "ActiveChanged", self, SLOT("on_screensaver(bool)")
                 ):
@@ -99,8 +100,19 @@ class SessionWatcher(QObject):
 
     @Slot(bool)
     def on_prepare_for_sleep(self, going_to_sleep: bool) -> None:
-        """logind: True just before suspend, False after resume."""
+        """logind: True just before suspend, False after resume (then ``slept`` says how long)."""
         log.info("logind PrepareForSleep(%s)", going_to_sleep)
+        if going_to_sleep:
+            self._sleep_started = (self._monotonic(), self._wall())
+        elif self._sleep_started is not None:
+            mono0, wall0 = self._sleep_started
+            self._sleep_started = None
+            mono, wall = self._monotonic(), self._wall()
+            jump = wall_jump_s(mono - mono0, (wall - wall0).total_seconds(), tolerance_s=1.0)
+            # The heartbeat must not count the same jump a second time.
+            self._last_mono, self._last_wall = mono, wall
+            if jump > 0:
+                self.slept.emit(jump)
         self._set(sleeping=going_to_sleep)
 
     @Slot(bool)
