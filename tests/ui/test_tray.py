@@ -264,3 +264,71 @@ def test_pause_until_tomorrow_is_tomorrow_at_work_start() -> None:
     assert pause_until(PauseChoice.TOMORROW, now, 8.5) == datetime(2026, 3, 5, 8, 30).astimezone()
     assert pause_until(PauseChoice.HOUR_1, now, 8) == now + timedelta(hours=1)
     assert pause_until(PauseChoice.UNTIL_RESUMED, now, 8) is None
+
+
+def test_report_and_settings_open_from_the_menu_and_settings_apply_live(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from hipcheck.paths import resolve_paths
+    from hipcheck.ui.report_window import ReportWindow
+    from hipcheck.ui.settings_dialog import SettingsDialog
+
+    opener = Opener()
+    clock = SystemClock()
+    worker = CameraWorker(open_source=opener, make_engine=engine_factory(), clock=clock)
+    host = WorkerHost(worker)
+    paths = resolve_paths(tmp_path / "data")
+    store = Store.open(paths.database)
+    actions = TrayActions()
+    settings = Settings()
+    controller = AppController(
+        settings=settings,
+        worker=worker,
+        actions=actions,
+        show_view=lambda view: None,
+        notifier=RecordingNotifier(),
+        windows=Windows(
+            live_view=LiveView,
+            report=lambda: ReportWindow(store, today=clock.wall().date()),
+            settings=lambda on_change: SettingsDialog(
+                controller.settings, on_change, paths=paths, cameras=lambda: []
+            ),
+            break_window=lambda choice, **kw: BreakWindow(choice, clock=clock, **kw),
+        ),
+        clock=clock,
+        events=store,
+    )
+    host.start()
+    try:
+        qtbot.waitUntil(lambda: controller.last_record is not None, timeout=10_000)
+        assert actions.report.isEnabled() and actions.settings.isEnabled()
+        actions.report.trigger()
+        assert (
+            isinstance(controller.report_window, ReportWindow)
+            and controller.report_window.isVisible()
+        )
+        actions.settings.trigger()
+        dialog = controller.settings_dialog
+        assert isinstance(dialog, SettingsDialog) and dialog.isVisible()
+        dialog.tabs.setCurrentIndex(2)  # away from the camera preview tab
+        assert dialog.set_value("sitting_limit_min", 30)
+        assert dialog.set_value("sample_rate_hz", 5.0)
+        assert dialog.set_value("flexion_threshold_deg", 60.0)
+        assert controller.policy.limit_s == 30 * 60.0  # reminder policy, live
+        qtbot.waitUntil(
+            lambda: (
+                worker.engine is not None
+                and worker.engine.settings.sample_rate_hz == 5.0
+                and worker.engine.tracker.flexion_threshold_deg == 60.0
+            ),  # type: ignore[attr-defined]
+            timeout=3000,
+        )
+        assert "sitting_limit_min = 30" in paths.settings_file.read_text()
+        assert opener.count("open") == 1  # the camera was not reopened for these
+    finally:
+        controller.shutdown()
+        assert host.shutdown(3000)
+        for window in (controller.report_window, controller.settings_dialog):
+            if window is not None:
+                window.close()
+        store.close()

@@ -104,7 +104,7 @@ def run_app(args: argparse.Namespace) -> int:
     from hipcheck import instance
 
     holder: dict[str, Any] = {}
-    server = instance.serve(lambda c, p: holder["controller"].handle_command(c, p), paths)
+    server = instance.serve(lambda c, p: holder["handle"](c, p), paths)
     if server is None:
         if first_source is not None:
             first_source.release()
@@ -250,7 +250,15 @@ def _run(
         dnd=lambda: dnd.active,
         on_settings_changed=settings_changed,
     )
-    holder["controller"] = controller
+    status_window = tray.window
+
+    def answer(command: str, params: dict[str, Any]) -> dict[str, Any]:
+        # Without a tray, "show" also brings back the status window.
+        if command == "show" and status_window is not None:
+            status_window.showNormal()
+        return controller.handle_command(command, params)
+
+    holder["handle"] = answer
     controller.quit_requested.connect(app.quit)
     session = SessionWatcher(monotonic=clock.monotonic, wall=clock.wall)
     session.inactive_changed.connect(controller.on_session_inactive)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
+    QCloseEvent,
     QColor,
     QFont,
     QIcon,
@@ -254,11 +255,23 @@ class StatusWindow(QWidget):
         """The state text shown (for tests)."""
         return self._state.text()
 
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The user's close minimises: without a tray this window is HipCheck's only sign.
+
+        Only a spontaneous close (the title bar's button) is refused; Qt 6's quit() closes
+        every window first and would be cancelled by a refusal.
+        """
+        if event.spontaneous():
+            event.ignore()
+            self.showMinimized()
+        else:
+            event.accept()
+
 
 NO_TRAY_NOTICE = (
     "Your desktop has no system tray (on GNOME, install the AppIndicator extension), "
-    "so HipCheck shows this window instead. Closing it keeps HipCheck running only "
-    "in the background; use Quit to stop."
+    "so HipCheck shows this window instead. Closing it only minimises it; "
+    "use Quit to stop HipCheck."
 )
 
 
