@@ -8,6 +8,7 @@ point into the test's own folder, so every file the run creates can be scanned a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -51,6 +52,15 @@ def snapshot(root: Path) -> dict[str, float]:
     return {str(p): p.stat().st_mtime for p in root.rglob("*") if p.is_file()}
 
 
+def _children(pid: int) -> list[int]:
+    """The direct children of ``pid`` (the traced app under strace)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
 def _environment(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     for key, sub in (
@@ -82,21 +92,23 @@ def guarded(name: str, root: Path, argv: list[str], run_s: float | None = None) 
         cmd = [strace, "-f", "-qq", "--seccomp-bpf", "-e", "signal=none",
                "-e", "trace=connect,sendto,sendmsg", "-o", str(trace_file), *cmd]  # fmt: skip
     before = snapshot(root)
+    # Its own process group: strace and the app under it are stopped together.
     proc = subprocess.Popen(
-        cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    if run_s is not None:
+        cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=run_s if run_s is not None else 600)
+    except subprocess.TimeoutExpired:
+        # SIGTERM to the app itself (strace would only detach), then wait for both.
+        for pid in _children(proc.pid) or [proc.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
         try:
-            out, err = proc.communicate(timeout=run_s)
+            out, err = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                out, err = proc.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                out, err = proc.communicate()
-    else:
-        out, err = proc.communicate(timeout=600)
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
     entries = (
         [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
     )
