@@ -138,3 +138,18 @@ def test_settings_and_calibration_stay_free_of_qt_and_vision() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_observe_uses_calibration_only_when_hips_are_hidden() -> None:
+    from hipcheck.core.posture import observe
+
+    cal = calibrate(SEATED, STANDING)
+    risen = body(0.30)  # hips hidden (visibility 0 in body())
+    assert observe(risen).state is State.SITTING  # without calibration: hidden hips sit
+    assert observe(risen, standing_desk=True).state is State.UNKNOWN
+    seen = observe(risen, calibration=cal)
+    assert seen.state is State.STANDING and seen.person_present and not seen.hips_visible
+    assert observe(body(0.70), standing_desk=True, calibration=cal).state is State.SITTING
+    # Unsure (a much smaller person): falls back to the uncalibrated rule.
+    assert observe(body(0.30, width_px=40), calibration=cal).state is State.SITTING
+    assert observe(None, calibration=cal).state is State.AWAY

@@ -22,6 +22,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from hipcheck.core.calibration import Calibration, classify_with_calibration
 from hipcheck.core.geometry import (
     distance,
     inclination_from_vertical_deg,
@@ -239,8 +240,13 @@ def observe(
     *,
     standing_desk: bool = False,
     angle_space: AngleSpace = DEFAULT_ANGLE_SPACE,
+    calibration: Calibration | None = None,
 ) -> Observation:
-    """What one sample says: who is there, which side is seen, the hip angle and the raw state."""
+    """What one sample says: who is there, which side is seen, the hip angle and the raw state.
+
+    With a ``calibration``, hidden hips no longer mean "sitting" (or "unknown" at a standing
+    desk): the shoulders' height against the user's recorded baselines decides.
+    """
     if angle_space not in ("image", "world"):
         raise ValueError(f"angle_space must be 'image' or 'world', got {angle_space!r}")
     if sample is None or not person_present(sample):
@@ -253,6 +259,17 @@ def observe(
         sample.image[RIGHT_SHOULDER].visibility,
     )
     if not view.hip_visible:
+        calibrated = (
+            classify_with_calibration(sample, calibration) if calibration is not None else None
+        )
+        if calibrated is not None:
+            return Observation(
+                timestamp_s=sample.timestamp_s,
+                person_present=True,
+                state=calibrated,
+                side=view.side,
+                confidence=0.7 * upper,
+            )
         # Front laptop camera: only the upper body. Without a standing desk the user sits.
         return Observation(
             timestamp_s=sample.timestamp_s,
