@@ -34,6 +34,7 @@ from hipcheck.core.settings import Settings
 from hipcheck.core.types import BoutEnded, BoutStarted, NaturalBreak, State, StateChanged
 from hipcheck.ui.live_view import format_duration
 from hipcheck.ui.notify import DEFAULT, DISMISSED, SNOOZE, Notifier, nudge_actions
+from hipcheck.ui.signals import emit
 from hipcheck.ui.tray import PauseChoice, TrayActions, TrayMode, TrayView
 from hipcheck.ui.worker import WorkerState, WorkerStatus
 
@@ -183,7 +184,7 @@ class AppController(QObject):
         actions.report.triggered.connect(self.open_report)
         actions.settings.triggered.connect(self.open_settings)
         actions.take_break.triggered.connect(lambda: self.start_break())
-        actions.quit.triggered.connect(self.quit_requested.emit)
+        actions.quit.triggered.connect(lambda: emit(self.quit_requested))
         actions.report.setEnabled(windows.report is not None)
         actions.settings.setEnabled(windows.settings is not None)
 
@@ -377,7 +378,7 @@ class AppController(QObject):
         self.break_window = window
         window.show()
         window.raise_()
-        self.break_opened.emit(window)
+        emit(self.break_opened, window)
         return window
 
     def _break_done(self, reason: str) -> None:

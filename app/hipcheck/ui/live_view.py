@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from hipcheck.core import types as t
 from hipcheck.core.types import Landmark, Observation, PoseSample, State
+from hipcheck.ui.signals import emit
 
 if TYPE_CHECKING:
     from hipcheck.vision.engine import SampleRecord
@@ -311,12 +312,12 @@ class LiveView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Ask for frames while shown."""
         super().showEvent(event)
-        self.visibility_changed.emit(True)
+        emit(self.visibility_changed, True)
 
     def hideEvent(self, event: QHideEvent) -> None:
         """Stop frames while hidden (closing hides; monitoring keeps running)."""
         super().hideEvent(event)
-        self.visibility_changed.emit(False)
+        emit(self.visibility_changed, False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing only hides the window and drops the frame."""

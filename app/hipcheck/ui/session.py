@@ -18,6 +18,8 @@ from datetime import datetime
 
 from PySide6.QtCore import SLOT, QObject, QTimer, Signal, Slot
 
+from hipcheck.ui.signals import emit
+
 log = logging.getLogger(__name__)
 
 # (object path, interface) of the lock-screen signals of KDE/Xfce/Cinnamon and of GNOME.
@@ -112,7 +114,7 @@ class SessionWatcher(QObject):
             # The heartbeat must not count the same jump a second time.
             self._last_mono, self._last_wall = mono, wall
             if jump > 0:
-                self.slept.emit(jump)
+                emit(self.slept, jump)
         self._set(sleeping=going_to_sleep)
 
     @Slot(bool)
@@ -128,7 +130,7 @@ class SessionWatcher(QObject):
         if sleeping is not None:
             self._sleeping = sleeping
         if self.inactive != before:
-            self.inactive_changed.emit(self.inactive)
+            emit(self.inactive_changed, self.inactive)
 
     @Slot()
     def check_clocks(self) -> None:
@@ -138,4 +140,4 @@ class SessionWatcher(QObject):
         self._last_mono, self._last_wall = mono, wall
         if jump > 0:
             log.info("wall clock jumped %.0f s past the monotonic clock: the machine slept", jump)
-            self.slept.emit(jump)
+            emit(self.slept, jump)

@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hipcheck.ui.signals import emit
+
 log = logging.getLogger(__name__)
 
 
@@ -160,7 +162,7 @@ class TrayActions(QObject):
         self.pause: dict[PauseChoice, QAction] = {}
         for choice in PauseChoice:
             action = QAction(choice.value, self)
-            action.triggered.connect(lambda _=False, c=choice: self.pause_requested.emit(c))
+            action.triggered.connect(lambda _=False, c=choice: emit(self.pause_requested, c))
             self.pause[choice] = action
         self.resume = QAction("Resume monitoring", self)
         self.live_view = QAction("Live view", self)

@@ -28,6 +28,7 @@ from PySide6.QtGui import QImage
 from hipcheck.core.clock import Clock
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
+from hipcheck.ui.signals import emit
 from hipcheck.vision.source import Frame, FrameSource, SourceLost
 
 if TYPE_CHECKING:
@@ -358,7 +359,7 @@ class CameraWorker(QObject):
     def _safe_emit(self, signal: Any, *args: object) -> None:
         # A slot connected directly (tests) runs here; its exception must not end the loop.
         try:
-            signal.emit(*args)
+            emit(signal, *args)
         except Exception:
             log.exception("a slot of the camera worker raised")
 
