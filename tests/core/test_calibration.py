@@ -9,6 +9,7 @@ import pytest
 
 from hipcheck.core.calibration import (
     CalibrationError,
+    SavedCalibration,
     calibrate,
     calibration_path,
     classify_with_calibration,
@@ -116,6 +117,22 @@ def test_json_round_trip_beside_settings(tmp_path: Path) -> None:
         save_calibration(path, cal)
         assert load_calibration(path) == cal
     assert json.loads(path.read_text())["version"] == 1
+
+
+def test_saved_calibration_follows_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "calibration.json"
+    saved = SavedCalibration(path)
+    assert saved.current() is None and saved.problem is None
+    first = calibrate(SEATED, STANDING, "first")
+    save_calibration(path, first)
+    assert saved.current() == first
+    second = calibrate(SEATED, [], "second, a longer stamp")
+    save_calibration(path, second)  # another size: seen even within one mtime tick
+    assert saved.current() == second
+    path.write_text("{not json")
+    assert saved.current() is None and saved.problem is not None and "calibrat" in saved.problem
+    path.unlink()  # "delete all data"
+    assert saved.current() is None and saved.problem is None
 
 
 @pytest.mark.parametrize(

@@ -261,3 +261,36 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration | None:
     except json.JSONDecodeError as exc:
         raise CalibrationError(f"{file.name} is not valid JSON ({exc}); calibrate again") from None
     return calibration_from_dict(data)
+
+
+class SavedCalibration:
+    """The calibration file as the running monitor sees it: re-read whenever the file changes.
+
+    Calibrating, importing data or deleting all data rewrites or removes the file from another
+    thread (the dialogs); the camera worker calls ``current()`` once per sample and gets the new
+    baselines from the next sample on. A broken file counts as no calibration (``problem`` says
+    why) rather than stopping the monitor.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.problem: str | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._calibration: Calibration | None = None
+
+    def current(self) -> Calibration | None:
+        """The calibration in the file now, None if there is none or it is unusable."""
+        try:
+            st = self.path.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self._calibration, self.problem = None, None
+            if stamp is not None:
+                try:
+                    self._calibration = load_calibration(self.path)
+                except CalibrationError as exc:
+                    self.problem = str(exc)
+        return self._calibration
