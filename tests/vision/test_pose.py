@@ -76,3 +76,22 @@ def test_scripted_estimator_replays_samples_with_the_asked_time() -> None:
     assert [t for _, t in scripted.calls] == [7.0, 8.0, 9.0]
     scripted.close()
     assert scripted.closed
+
+
+def test_the_model_loads_without_matplotlib(posture_data: Path) -> None:
+    """mediapipe's drawing helpers (and matplotlib's font-cache build) stay out of a run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cv2\n"
+        "from hipcheck.vision.pose import MediaPipePoseEstimator\n"
+        "est = MediaPipePoseEstimator(static_image_mode=True)\n"
+        f"sample = est.estimate(cv2.imread({str(posture_data / 'images/side_sit_forward_01.jpg')!r}), 0.0)\n"
+        "print(sample is not None, 'matplotlib' in sys.modules)\n"
+        "import mediapipe.python.solutions.drawing_utils as du\n"  # still importable on purpose
+        "print(callable(du.draw_landmarks))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "False", "True"]

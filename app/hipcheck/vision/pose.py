@@ -6,6 +6,7 @@ past it sees a ``PoseSample``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -92,6 +93,32 @@ def from_mediapipe(
     )
 
 
+# mediapipe.solutions imports its drawing helpers, and they import matplotlib.pyplot: ~0.8 s and
+# ~20 MB on every start, plus a font-cache build of 10 s or more on a user's first start.
+# HipCheck draws its own overlay, so they are left out.
+_DRAWING_MODULES = (
+    "mediapipe.python.solutions.drawing_utils",
+    "mediapipe.python.solutions.drawing_styles",
+)
+
+
+def import_mediapipe() -> Any:
+    """``import mediapipe`` (heavy: only when a model is really wanted) without its drawing helpers."""
+    import types
+
+    placeholders = {}
+    for name in _DRAWING_MODULES:
+        if name not in sys.modules:
+            placeholders[name] = sys.modules[name] = types.ModuleType(name, "left out by HipCheck")
+    try:
+        import mediapipe as mp
+    finally:
+        for name, module in placeholders.items():
+            if sys.modules.get(name) is module:  # a later real import still works
+                del sys.modules[name]
+    return mp
+
+
 class MediaPipePoseEstimator:
     """MediaPipe Pose (BlazePose full, bundled) created once; tracking mode unless ``static``."""
 
@@ -103,8 +130,7 @@ class MediaPipePoseEstimator:
         min_tracking_confidence: float = 0.5,
     ) -> None:
         check_bundled_model()
-        import mediapipe as mp  # heavy; imported only when a model is really wanted
-
+        mp = import_mediapipe()
         self._pose = mp.solutions.pose.Pose(
             static_image_mode=static_image_mode,
             model_complexity=MODEL_COMPLEXITY,
