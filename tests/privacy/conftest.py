@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,19 @@ def _environment(root: Path) -> dict[str, str]:
     return env
 
 
-def guarded(name: str, root: Path, argv: list[str], run_s: float | None = None) -> GuardedRun:
-    """Run ``hipcheck ARGV`` guarded; stop it with SIGTERM after ``run_s`` if given."""
+def guarded(
+    name: str,
+    root: Path,
+    argv: list[str],
+    run_s: float | None = None,
+    until: Callable[[Path], bool] | None = None,
+    max_s: float = 120.0,
+) -> GuardedRun:
+    """Run ``hipcheck ARGV`` guarded; stop it with SIGTERM after ``run_s`` if given.
+
+    With ``until`` (given the data dir), the run lasts ``run_s`` *after* ``until`` first holds,
+    ``max_s`` at most: a slow, busy machine still gets a whole window of monitoring.
+    """
     data_dir = root / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     env = _environment(root)
@@ -98,6 +110,11 @@ def guarded(name: str, root: Path, argv: list[str], run_s: float | None = None) 
         start_new_session=True,
     )  # fmt: skip
     try:
+        if until is not None and run_s is not None:
+            deadline = time.monotonic() + max_s
+            while proc.poll() is None and time.monotonic() < deadline and not until(data_dir):
+                time.sleep(0.5)
+            run_s = max(0.0, min(run_s, deadline - time.monotonic()))
         out, err = proc.communicate(timeout=run_s if run_s is not None else 600)
     except subprocess.TimeoutExpired:
         # SIGTERM to the app itself (strace would only detach), then wait for both.
@@ -127,16 +144,29 @@ def analyze_run(posture_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="session")
 def app_run(posture_data: Path, tmp_path_factory: pytest.TempPathFactory) -> GuardedRun:
-    """The tray app on a looped clip for a while (offscreen), guarded, then SIGTERM."""
+    """The tray app on a looped clip, guarded: monitoring for a while, then SIGTERM."""
     root = tmp_path_factory.mktemp("privacy-app")
     started = time.monotonic()
-    run = guarded(
-        "app", root, ["--source", str(posture_data / CLIP), "--loop", "--verbose"], run_s=APP_RUN_S
-    )
-    # It must have been running (not crashed at start) for the whole window.
+    argv = ["--source", str(posture_data / CLIP), "--loop", "--verbose"]
+    run = guarded("app", root, argv, run_s=APP_RUN_S, until=_has_recorded)
+    # It must have been running (not crashed at start) for the whole window, and quit cleanly.
     assert time.monotonic() - started >= APP_RUN_S, run.stderr[-3000:]
+    assert run.returncode == 0, run.stderr[-3000:]
     assert run.of_kind("started"), run.stderr[-3000:]
     return run
+
+
+def _has_recorded(data_dir: Path) -> bool:
+    """Whether the app has stored its first interval (the model is loaded and monitoring)."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{data_dir / 'hipcheck.sqlite3'}?mode=ro", uri=True)
+        ) as db:
+            return bool(db.execute("SELECT count(*) FROM intervals").fetchone()[0])
+    except sqlite3.Error:
+        return False
 
 
 __all__ = ["REPO", "GuardedRun", "snapshot"]
