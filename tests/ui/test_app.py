@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,54 @@ def test_the_app_monitors_pauses_resumes_and_quits_cleanly(
     with sqlite3.connect(data / "hipcheck.sqlite3") as conn:
         kinds = [k for (k,) in conn.execute("SELECT kind FROM events ORDER BY id")]
     assert "paused" in kinds and "resumed" in kinds
+
+
+def test_the_running_app_uses_the_saved_calibration(posture_data: Path, tmp_path: Path) -> None:
+    """A calibration that puts the seated shoulders lower than the clip's reads the clip as standing.
+
+    The clip's hips are hidden, so without calibration the app says "sitting" (the test above).
+    """
+    import cv2
+
+    from hipcheck.core.calibration import Baseline, calibrate, save_calibration, upper_body
+    from hipcheck.vision.pose import MediaPipePoseEstimator
+
+    cap = cv2.VideoCapture(str(posture_data / CLIP))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, cap.get(cv2.CAP_PROP_FRAME_COUNT) // 2)
+    ok, frame = cap.read()
+    cap.release()
+    assert ok
+    est = MediaPipePoseEstimator(static_image_mode=True)
+    sample = est.estimate(frame, 0.0)
+    est.close()
+    body = upper_body(sample)
+    assert sample is not None and body is not None
+    here = Baseline(body.shoulder_x, body.shoulder_y, body.shoulder_width, body.nose_y, 5)
+    lower = Baseline(body.shoulder_x, body.shoulder_y + 0.3, body.shoulder_width, None, 5)
+    cal = calibrate([sample] * 3, [])  # the right shape, then the baselines we want
+    data = tmp_path / "data"
+    save_calibration(data / "calibration.json", replace(cal, seated=lower, standing=here))
+
+    log = tmp_path / "app.log"
+    with log.open("wb") as out:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--verbose",
+             "--source", str(posture_data / CLIP), "--loop"],
+            env=env(), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait(lambda: "state: standing" in hipcheck(data, "status").stdout, 120, app, log)
+    finally:
+        app.send_signal(signal.SIGTERM)
+        try:
+            rc = app.wait(30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            raise
+    assert rc == 0, log.read_text(errors="replace")[-3000:]
+    with sqlite3.connect(data / "hipcheck.sqlite3") as conn:
+        states = {s for (s,) in conn.execute("SELECT state FROM intervals")}
+    assert "standing" in states and "sitting" not in states, states
 
 
 def test_session_watcher_pauses_on_lock_and_measures_a_suspend(qapp: object) -> None:

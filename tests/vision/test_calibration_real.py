@@ -129,3 +129,35 @@ def test_observe_with_calibration_on_real_frames(
     for s in poses(estimator, [raised(f, 0.30) for f in held_out]):
         if s is not None and not observe(s).hips_visible:
             assert observe(s, calibration=cal).state is State.STANDING
+
+
+def test_the_engine_uses_the_saved_calibration_from_the_next_sample(
+    estimator: MediaPipePoseEstimator, frames: list[np.ndarray], tmp_path: Path
+) -> None:
+    """The running monitor reads calibration.json as the dialog saves or deletes it."""
+    from hipcheck.core.calibration import SavedCalibration, save_calibration
+    from hipcheck.core.settings import Settings
+    from hipcheck.vision.engine import Engine
+    from hipcheck.vision.source import Frame
+
+    calib, held_out = frames[0::2], frames[1::2]
+    path = tmp_path / "calibration.json"
+    saved = SavedCalibration(path)
+    engine = Engine(
+        Settings(standing_desk=True), estimator=estimator, adaptive=False, calibration=saved.current
+    )
+
+    def raw_states(t0: float) -> list[State]:
+        records = [engine.process(Frame(img, t0 + i)) for i, img in enumerate(held_out)]
+        return [
+            r.raw_state for r in records if r.sample is not None and not r.observation.hips_visible
+        ]
+
+    before = raw_states(0.0)
+    assert len(before) >= 6 and set(before) == {State.UNKNOWN}  # hidden hips, standing desk
+    save_calibration(
+        path, calibrate(poses(estimator, calib), poses(estimator, [raised(f, 0.3) for f in calib]))
+    )
+    assert set(raw_states(100.0)) == {State.SITTING}
+    path.unlink()
+    assert set(raw_states(200.0)) == {State.UNKNOWN}

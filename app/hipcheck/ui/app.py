@@ -163,6 +163,7 @@ def _run(
 ) -> int:
     from PySide6.QtCore import QTimer
 
+    from hipcheck.core.calibration import SavedCalibration, calibration_path
     from hipcheck.store.db import RecordingSink
     from hipcheck.ui.controller import AppController, Windows
     from hipcheck.ui.live_view import LiveView
@@ -174,6 +175,11 @@ def _run(
 
     sink = RecordingSink(store)
     current = {"settings": settings}
+    # The camera worker re-reads calibration.json whenever the calibration dialog, an import or
+    # "delete all data" changes it.
+    calibration = SavedCalibration(calibration_path(paths.settings_file))
+    if calibration.current() is None and calibration.problem:
+        log.warning("calibration not used: %s", calibration.problem)
     actions = TrayActions()
     tray = Tray(actions)
     tray.show()
@@ -194,7 +200,9 @@ def _run(
     )
     worker = CameraWorker(
         open_source=opener,
-        make_engine=lambda: Engine(current["settings"], recorder=sink),
+        make_engine=lambda: Engine(
+            current["settings"], recorder=sink, calibration=calibration.current
+        ),
         clock=clock,
         first_source=first_source,
     )
@@ -217,7 +225,6 @@ def _run(
         return BreakWindow(choice, on_done=on_done, on_skip=on_skip, clock=clock)
 
     def calibration_dialog() -> Any:
-        from hipcheck.core.calibration import calibration_path
         from hipcheck.ui.calibration import CalibrationDialog
 
         return CalibrationDialog(save_path=calibration_path(paths.settings_file), clock=clock)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+from hipcheck.core.calibration import Calibration
 from hipcheck.core.clock import SystemClock
 from hipcheck.core.posture import observe
 from hipcheck.core.sampling import AdaptiveRate
@@ -164,7 +165,8 @@ class Engine:
 
     ``recorder`` (optional) stores intervals and bout events as they happen; ``wall_at`` maps a
     sample's timestamp to the wall-clock time it is filed under (live: the current time; a file:
-    the analysis start plus the video time).
+    the analysis start plus the video time). ``calibration`` (optional) is asked once per sample
+    for the user's current calibration, so a new one applies from the next sample.
     """
 
     def __init__(
@@ -176,6 +178,7 @@ class Engine:
         recorder: RecordingSink | None = None,
         wall_at: Callable[[float], datetime] | None = None,
         adaptive: bool | None = None,
+        calibration: Callable[[], Calibration | None] | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
         # analyze wants one sample per period for a regular timeline, whatever the setting.
@@ -187,6 +190,7 @@ class Engine:
         )
         self._recorder = recorder
         self._wall_at = wall_at if wall_at is not None else _system_wall
+        self._calibration = calibration
         self._next_sample_s: float | None = None
         self._last_s: float | None = None
         self.samples = 0
@@ -231,7 +235,11 @@ class Engine:
         t_s = frame.timestamp_s
         height, width = frame.image.shape[:2]
         sample = self._estimator.estimate(frame.image, t_s)
-        observation = observe(sample, standing_desk=self.settings.standing_desk)
+        observation = observe(
+            sample,
+            standing_desk=self.settings.standing_desk,
+            calibration=self._calibration() if self._calibration is not None else None,
+        )
         events = tuple(self._tracker.update(observation, t_s))
         closed = tuple(self._tracker.pop_closed_intervals())
         if self._recorder is not None:
