@@ -15,6 +15,7 @@ import pytest
 from hipcheck.core.tracker import SittingTracker
 from hipcheck.core.types import Observation, State
 from hipcheck.store import SCHEMA_VERSION, RecordingSink, Store, StoreError
+from hipcheck.store.db import retention_cutoff
 
 CET = timezone(timedelta(hours=1))
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=CET)
@@ -260,6 +261,22 @@ def test_delete_before_keeps_recent_and_straddling_records(store: Store) -> None
     store.record_event(at(4, 9), "nudge")
     assert store.delete_before(date(2026, 1, 3)) == 2
     assert store.days() == [date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 4)]
+
+
+def test_retention_keeps_the_last_days_and_scrubs_the_rest(store: Store, db_path: Path) -> None:
+    assert retention_cutoff(date(2026, 1, 10), 1) == date(2026, 1, 10)
+    assert retention_cutoff(date(2026, 3, 1), 365) == date(2025, 3, 2)
+    with pytest.raises(ValueError):
+        retention_cutoff(date(2026, 1, 10), 0)
+    store.record_interval(at(1, 9), at(1, 10), State.SITTING, None, 0.0)
+    store.record_event(at(1, 9), "nudge", {"note": "QWKZ-old-marker"})
+    store.record_interval(at(3, 9), at(3, 10), State.SITTING, None, 0.0)
+    store.record_interval(at(5, 9), at(5, 10), State.STANDING, None, 0.0)
+    assert store.apply_retention(date(2026, 1, 5), keep_days=3) == 2  # keeps the 3rd to the 5th
+    assert store.days() == [date(2026, 1, 3), date(2026, 1, 5)]
+    assert store.apply_retention(date(2026, 1, 5), keep_days=3) == 0
+    files = [p for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)]
+    assert all(b"QWKZ-old-marker" not in p.read_bytes() for p in files)
 
 
 def sitting(angle: float = 100.0) -> Observation:

@@ -165,6 +165,43 @@ def test_the_running_app_uses_the_saved_calibration(posture_data: Path, tmp_path
     assert "standing" in states and "sitting" not in states, states
 
 
+def test_the_app_deletes_records_older_than_the_retention(
+    posture_data: Path, tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta
+
+    from hipcheck.store.db import Store
+
+    data = tmp_path / "data"
+    now = datetime.now().astimezone()
+    with Store.open(data / "hipcheck.sqlite3") as store:
+        for days_ago in (40, 29, 1):
+            start = now - timedelta(days=days_ago)
+            store.record_interval(start, start + timedelta(hours=1), "sitting", None, 0.0)
+    log = tmp_path / "app.log"
+    with log.open("wb") as out:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--verbose",
+             "--set", "retention_days=30", "--source", str(posture_data / CLIP), "--loop"],
+            env=env(), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait(lambda: hipcheck(data, "status").returncode == 0, 90, app, log)
+    finally:
+        app.send_signal(signal.SIGTERM)
+        try:
+            rc = app.wait(30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            raise
+    assert rc == 0, log.read_text(errors="replace")[-3000:]
+    assert "deleted 1 records older than 30 days" in log.read_text(errors="replace")
+    with Store.open(data / "hipcheck.sqlite3") as store:
+        days = store.days()
+    oldest = (now - timedelta(days=29)).date()
+    assert days and days[0] == oldest, days  # 29 days ago is inside the last 30; 40 is not
+
+
 def test_session_watcher_pauses_on_lock_and_measures_a_suspend(qapp: object) -> None:
     from datetime import datetime, timedelta
 

@@ -167,6 +167,18 @@ def test_a_change_is_applied_and_saved_at_once(
     assert dlg.status_label.text() == "Saved"
 
 
+def test_retention_change_says_what_will_be_deleted(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    dlg, rec = make_dialog(qtbot, paths, tmp_path)  # today is 29 Nov 2026
+    assert dlg.set_value("retention_days", 30)
+    assert rec.calls[-1].retention_days == 30
+    # The last 30 days, today included: 31 October to 29 November.
+    assert dlg.status_label.text() == (
+        "Saved; records from before 31 Oct 2026 are deleted within the hour"
+    )
+
+
 def test_dialog_shows_the_settings_it_was_given(
     qtbot: QtBot, paths: AppPaths, tmp_path: Path
 ) -> None:

@@ -126,7 +126,7 @@ class Settings:
         choices=("floor", "office"),
     )  # fmt: skip
     retention_days: int = _s(
-        365, "Keep data for", "Older sitting records are deleted.", PRI,
+        365, "Keep data for", "Records older than this many days are deleted.", PRI,
         unit="days", minimum=1, maximum=3650,
     )  # fmt: skip
     start_at_login: bool = _s(False, "Start at login", "Start HipCheck when you log in.", STA)

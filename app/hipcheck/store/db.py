@@ -34,6 +34,13 @@ _log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 
 
+def retention_cutoff(today: date, keep_days: int) -> date:
+    """The first day kept when the last ``keep_days`` days, today included, are kept."""
+    if keep_days < 1:
+        raise ValueError(f"keep_days must be at least 1, got {keep_days}")
+    return today - timedelta(days=keep_days - 1)
+
+
 class StoreError(Exception):
     """The database cannot be used (for example it comes from a newer HipCheck)."""
 
@@ -403,6 +410,17 @@ class Store:
         with self._transaction() as db:
             n = db.execute("DELETE FROM intervals WHERE end_day < ?", (iso,)).rowcount
             n += db.execute("DELETE FROM events WHERE day < ?", (iso,)).rowcount
+        return n
+
+    def apply_retention(self, today: date, keep_days: int) -> int:
+        """Delete what ended before the last ``keep_days`` days (today included); scrub if any.
+
+        Returns rows deleted. The freed pages are rewritten too, so the deleted records do not
+        linger in the file.
+        """
+        n = self.delete_before(retention_cutoff(today, keep_days))
+        if n:
+            self._scrub()
         return n
 
     def _scrub(self) -> None:

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from datetime import date, timedelta
 from typing import Any
@@ -276,6 +277,22 @@ def _run(
         log.warning("%s", store.warning)
         tray.show_message("HipCheck", store.warning)
 
+    def apply_retention() -> None:
+        """Delete records older than the "Keep data for" setting: at start, then hourly."""
+        keep = current["settings"].retention_days
+        try:
+            deleted = store.apply_retention(clock.wall().date(), keep)
+        except sqlite3.Error as exc:
+            log.warning("could not delete records older than %d days: %s", keep, exc)
+        else:
+            if deleted:
+                log.info("deleted %d records older than %d days", deleted, keep)
+
+    apply_retention()
+    retention_timer = QTimer()
+    retention_timer.timeout.connect(apply_retention)
+    retention_timer.start(3600 * 1000)
+
     # Qt's event loop does not let Python see SIGTERM/SIGINT; a timer gives it a chance.
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
     signal.signal(signal.SIGINT, lambda *_: app.quit())
@@ -289,6 +306,7 @@ def _run(
         app.exec()
     finally:
         heartbeat.stop()
+        retention_timer.stop()
         controller.shutdown()
         stopped = host.shutdown(8000)
         dnd.stop()

@@ -487,7 +487,7 @@ class SettingsDialog(QDialog):
             except OSError as exc:
                 self._status(f"Applied, but could not save the settings file: {exc}", error=True)
             else:
-                self._status("Saved")
+                self._status(self._saved_text(name, new))
         if (
             name == "camera"
             and self.camera_editor is not None
@@ -497,6 +497,15 @@ class SettingsDialog(QDialog):
         self.settings_changed.emit(new)
         self._on_change(new)
         return True
+
+    def _saved_text(self, name: str, new: Settings) -> str:
+        """What "Saved" means for this change (a shorter retention deletes older records)."""
+        if name != "retention_days":
+            return "Saved"
+        from hipcheck.store.db import retention_cutoff
+
+        cutoff = retention_cutoff(self._now().date(), new.retention_days)
+        return f"Saved; records from before {cutoff:%d %b %Y} are deleted within the hour"
 
     def refresh_calibration_status(self) -> None:
         """Re-read the calibration file and show when it was made."""
