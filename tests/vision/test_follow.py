@@ -7,12 +7,14 @@ standing stranger beside a seated user from the shared stills.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from hipcheck.core.calibration import Calibration, calibrate
 from hipcheck.core.posture import observe
 from hipcheck.core.types import (
     LEFT_ANKLE,
@@ -273,3 +275,43 @@ def test_real_model_follows_the_user_standing_up_at_the_seat(
     assert states[16] in (State.SITTING, State.AWAY)
     assert states[17:] == [State.SITTING] * 5, states
     assert follower.rejected <= 1
+
+
+def _blob_calibration() -> Calibration:
+    """The user's calibration, made from the blob model sitting and standing at the desk."""
+    model = BlobEstimator()
+    seated = [model.estimate(_scene(USER), 0.0)] * 3
+    standing = [model.estimate(_scene(USER_STANDING), 0.0)] * 3
+    return calibrate(seated, standing)
+
+
+def test_with_a_calibration_the_follower_learns_the_person_at_the_desk() -> None:
+    cal = _blob_calibration()
+    plain = UserFollower(BlobEstimator())
+    calibrated = UserFollower(BlobEstimator(), calibration=lambda: cal)
+    # The user comes back while a bigger passer-by is in view: the bare follower learns the
+    # passer-by (the model reports the biggest person); the calibrated one, the user at the seat.
+    first = plain.estimate(_scene(USER, STRANGER), 0.0)
+    assert first is not None and observe(first).state == State.STANDING
+    for k in range(6):
+        sample = calibrated.estimate(_scene(USER, STRANGER), k * 0.5)
+        assert sample is not None and _centre_x(sample) == pytest.approx(120.0, abs=1.0)
+        assert observe(sample).state == State.SITTING
+    # A user who comes back and stands at the desk is learned too.
+    standing = UserFollower(BlobEstimator(), calibration=lambda: cal)
+    sample = standing.estimate(_scene(USER_STANDING, STRANGER), 0.0)
+    assert sample is not None and observe(sample).state == State.STANDING
+    assert _centre_x(sample) == pytest.approx(120.0, abs=1.0)
+
+
+def test_a_calibration_from_another_desk_gives_way_after_a_while() -> None:
+    cal = _blob_calibration()
+    moved = (SITTING_RED, 420, 260, 40, 100)  # the laptop moved: the user is elsewhere now
+    follower = UserFollower(BlobEstimator(), calibration=lambda: cal, settle_s=10.0)
+    seen = [follower.estimate(_scene(moved), k * 0.5) is not None for k in range(30)]
+    assert seen[:20] == [False] * 20  # not learned during the first 10 s ...
+    assert all(seen[20:])  # ... then learned, and followed from there
+    assert follower.region is not None and follower.region.centre_x == pytest.approx(440, abs=1)
+    # A calibration made with another frame shape is not used at all.
+    other = UserFollower(BlobEstimator(), calibration=lambda: replace(cal, frame_aspect=16 / 9))
+    assert other.estimate(_scene(moved), 0.0) is not None

@@ -203,6 +203,22 @@ def in_seat_region(sample: PoseSample | None, calibration: Calibration) -> bool:
 # ---- on disk: JSON next to the settings file -------------------------------------------------
 
 
+def standing_region(calibration: Calibration) -> Box | None:
+    """Where the calibrated user's shoulders are when standing at the desk (None if unseen)."""
+    if calibration.standing is None:
+        return None
+    return _seat_region(calibration.standing, calibration.frame_aspect)
+
+
+def at_the_desk(sample: PoseSample | None, calibration: Calibration) -> bool:
+    """Whether the sample's shoulders are where the calibrated user sits or stands."""
+    body = upper_body(sample)
+    if body is None:
+        return False
+    boxes = [calibration.seat_region, standing_region(calibration)]
+    return any(b is not None and b.contains(body.shoulder_x, body.shoulder_y) for b in boxes)
+
+
 def calibration_path(settings_file: str | os.PathLike[str]) -> Path:
     """Where the calibration lives: ``calibration.json`` beside the settings file."""
     return Path(settings_file).with_name(CALIBRATION_FILENAME)

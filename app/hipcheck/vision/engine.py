@@ -53,12 +53,15 @@ class SampleRecord:
         return self.observation.state
 
 
-def make_estimator() -> PoseEstimator:
-    """The production estimator: one MediaPipe pose model per run, kept on the user by a follower."""
+def make_estimator(
+    calibration: Callable[[], Calibration | None] | None = None,
+) -> PoseEstimator:
+    """The production estimator: one MediaPipe pose model per run, kept on the user by a follower
+    (which learns the person at the calibrated desk, when there is a calibration)."""
     from hipcheck.vision.follow import UserFollower
     from hipcheck.vision.pose import MediaPipePoseEstimator
 
-    return UserFollower(MediaPipePoseEstimator())
+    return UserFollower(MediaPipePoseEstimator(), calibration=calibration)
 
 
 # Tracker events worth keeping in the history (state changes are already the intervals).
@@ -184,7 +187,7 @@ class Engine:
         # analyze wants one sample per period for a regular timeline, whatever the setting.
         self._adaptive = adaptive
         self._rate = self._make_rate(self.settings)
-        self._estimator = estimator if estimator is not None else make_estimator()
+        self._estimator = estimator if estimator is not None else make_estimator(calibration)
         self._tracker = (
             tracker if tracker is not None else SittingTracker.from_settings(self.settings)
         )

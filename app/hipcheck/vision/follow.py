@@ -9,16 +9,23 @@ farther away, so smaller, and higher) is rejected; the model is then asked again
 around the seat, and if that fails too the sample is dropped (None: nobody the follower trusts).
 When no sample has been accepted for ``forget_after_s`` the user has really gone: the region is
 forgotten and the next person found on the full frame is learned afresh.
+
+With a calibration, "afresh" means the person at the desk: someone found elsewhere on the full
+frame is not learned; the model is asked again on the calibrated seat. Only when nobody but a
+person elsewhere has been seen for ``settle_s`` (the camera or the chair has moved since the
+calibration) is that person learned.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from hipcheck.core.calibration import Calibration, at_the_desk
 from hipcheck.core.geometry import distance, midpoint, to_pixels
 from hipcheck.core.types import (
     LEFT_HIP,
@@ -136,6 +143,23 @@ def uncrop(sample: PoseSample, crop: Crop, image_size: tuple[int, int]) -> PoseS
     )
 
 
+def seat_crop(calibration: Calibration, image_size: tuple[int, int]) -> Crop:
+    """The calibrated seat and standing spot, with room for the head above and hips below."""
+    width, height = image_size
+    w = calibration.seated.shoulder_width
+    seat = calibration.seat_region
+    top = (
+        seat.y0
+        if calibration.standing is None
+        else min(seat.y0, calibration.standing.shoulder_y - w)
+    )
+    x0 = max(0, int((seat.x0 - 0.5 * w) * height))
+    x1 = min(width, int(np.ceil((seat.x1 + 0.5 * w) * height)))
+    y0 = max(0, int((top - 1.0 * w) * height))
+    y1 = min(height, int(np.ceil((seat.y1 + 3.0 * w) * height)))
+    return Crop(x0, y0, x1, y1)
+
+
 class UserFollower:
     """A ``PoseEstimator`` that stays on the seated user (see the module docstring)."""
 
@@ -149,8 +173,13 @@ class UserFollower:
         max_shift_up: float = 1.6,
         max_shift_down: float = 1.6,
         scale_range: tuple[float, float] = (0.7, 1.45),
+        calibration: Callable[[], Calibration | None] | None = None,
+        settle_s: float = 10.0,
     ) -> None:
         self.estimator = estimator
+        self.calibration = calibration
+        self.settle_s = settle_s
+        self._elsewhere_since_s: float | None = None
         self.learn_s = learn_s
         self.forget_after_s = forget_after_s
         self.max_shift_side = max_shift_side
@@ -215,7 +244,7 @@ class UserFollower:
             self.reset()  # really gone (or time went backwards: a new run) -> learn again
         if self.region is None:
             found = self._run(image_bgr, timestamp_s, Crop(0, 0, size[0], size[1]))
-            return None if found is None else self._accept(found, timestamp_s)
+            return None if found is None else self._learn(image_bgr, found, timestamp_s)
         wide = crop_around(self.region, size, side=1.2, up=1.4, down=2.2)
         found = self._run(image_bgr, timestamp_s, wide)
         if found is None:
@@ -231,6 +260,34 @@ class UserFollower:
             return self._accept(again, timestamp_s)
         if found is not None or again is not None:
             self.rejected += 1
+        return None
+
+    def _calibration_for(self, size: tuple[int, int]) -> Calibration | None:
+        """The user's calibration, if it was made with frames of this shape."""
+        cal = self.calibration() if self.calibration is not None else None
+        if cal is None or abs(cal.frame_aspect - size[0] / size[1]) > 0.02:
+            return None
+        return cal
+
+    def _learn(
+        self, image_bgr: np.ndarray, found: PoseSample, timestamp_s: float
+    ) -> PoseSample | None:
+        """Learn the user from ``found`` (full frame), or from the calibrated seat if it is elsewhere."""
+        height, width = image_bgr.shape[:2]
+        cal = self._calibration_for((int(width), int(height)))
+        if cal is None or at_the_desk(found, cal):
+            self._elsewhere_since_s = None
+            return self._accept(found, timestamp_s)
+        again = self._run(image_bgr, timestamp_s, seat_crop(cal, (int(width), int(height))))
+        if again is not None and at_the_desk(again, cal):
+            self._elsewhere_since_s = None
+            return self._accept(again, timestamp_s)
+        if self._elsewhere_since_s is None or timestamp_s < self._elsewhere_since_s:
+            self._elsewhere_since_s = timestamp_s
+        if timestamp_s - self._elsewhere_since_s >= self.settle_s:
+            self._elsewhere_since_s = None  # the desk has moved since the calibration
+            return self._accept(found, timestamp_s)
+        self.rejected += 1
         return None
 
     def close(self) -> None:
