@@ -3,8 +3,9 @@
 Everything runs inside one ``dbus-run-session`` (``desktop_session.sh``), so the app, dunst and
 dbus-monitor share a private session bus. The app monitors a sitting clip with a 0.5 min sitting
 limit; the test asserts that the ``Notify`` call naming the exercise reached the bus, invokes the
-notification's default action with ``dunstctl action 0``, and checks that the break window opened
-and the break was recorded in the SQLite store. Screenshots land in ``test-artifacts/``.
+notification's default action with ``dunstctl action 0``, checks that the break window opened and
+the break was recorded in the SQLite store, then presses Enter (Done) in the break window with
+xdotool and checks the break counted. Screenshots land in ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ SCRIPT = Path(__file__).with_name("desktop_session.sh")
 ARTIFACTS = REPO / "test-artifacts"
 TOOLS = (
     "dbus-run-session", "Xvfb", "trayer", "dunst", "dunstctl", "dbus-monitor", "dbus-send",
-    "xdpyinfo", "xwininfo", "import",
+    "xdpyinfo", "xwininfo", "import", "xdotool",
 )  # fmt: skip
 
 
@@ -162,6 +163,29 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
         )
         assert "notification action: default" in _text(app_log)
         screenshot(desk, "desktop-break.png")
+
+        # The user finishes the exercise and presses Enter: Done.
+        found = subprocess.run(
+            ["xdotool", "search", "--name", f"HipCheck — break: {exercise}"],
+            env=desk, capture_output=True, text=True, timeout=20,
+        )  # fmt: skip
+        window_id = found.stdout.split()[0]
+        subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=desk, timeout=20)
+        subprocess.run(["xdotool", "key", "--clearmodifiers", "Return"], env=desk, timeout=20)
+        done = wait_for(
+            "the break_done event",
+            lambda: events(data / "hipcheck.sqlite3", "break_done"),
+            30,
+            app_log,
+        )
+        assert '"how": "done"' in str(done) or '"how":"done"' in str(done), done
+        visible = ["xdotool", "search", "--onlyvisible", "--name", f"HipCheck — break: {exercise}"]
+        wait_for(
+            "the break window to close",
+            lambda: not subprocess.run(visible, env=desk, capture_output=True, timeout=20).stdout,
+            30,
+            app_log,
+        )
     finally:
         out.mkdir(parents=True, exist_ok=True)
         (out / "stop").touch()

@@ -117,6 +117,18 @@ def test_skip_and_close(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert out2.calls == [("skip", CLOSED)]
 
 
+def test_keyboard_enter_is_done_and_escape_skips(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _, out = make(qtbot)
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert out.calls == [("done", DONE)] and not window.isVisible()
+    window2, _, out2 = make(qtbot)
+    qtbot.waitExposed(window2)
+    qtbot.keyClick(window2, Qt.Key.Key_Escape)
+    assert out2.calls == [("skip", CLOSED)] and not window2.isVisible()
+
+
 def test_standing_up_counts_the_break_without_done(qtbot) -> None:  # type: ignore[no-untyped-def]
     window, clock, out = make(qtbot)
     clock.advance(20.0)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QFrame,
@@ -169,9 +169,10 @@ class BreakWindow(QWidget):
         root.addWidget(self.status_label)
 
         buttons = QHBoxLayout()
-        self.skip_button = QPushButton("Skip")
-        self.done_button = QPushButton("Done")
+        self.skip_button = QPushButton("&Skip")
+        self.done_button = QPushButton("&Done")
         self.done_button.setDefault(True)
+        # Keyboard: Enter presses Done, Escape closes (a skip); Alt+D and Alt+S (see keyPressEvent).
         self.done_button.setMinimumWidth(120)
         self.skip_button.clicked.connect(self.skip)
         self.done_button.clicked.connect(self.done)
@@ -198,7 +199,7 @@ class BreakWindow(QWidget):
             return
         self.countdown_label.setText("Time's up" if self.outcome is None else "Well done")
         if self.outcome is None:
-            self.done_button.setText("Done ✓")
+            self.done_button.setText("&Done ✓")
         self._timer.stop()
 
     # ---- outcomes ------------------------------------------------------------------------------
@@ -223,12 +224,21 @@ class BreakWindow(QWidget):
         self.status_label.setText("You got up: this break counts. Finish at your own pace.")
         self.status_label.show()
         self.skip_button.hide()
-        self.done_button.setText("Close")
+        self.done_button.setText("&Close")
 
     def _finish_done(self, reason: str) -> None:
         if self.outcome is None:
             self.outcome = reason
             self._on_done(reason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter is Done (as in a dialog: Done is the default button); Escape closes."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.done_button.click()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.close()
+        else:
+            super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing without Done or Skip skips the break."""
