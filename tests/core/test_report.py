@@ -92,6 +92,31 @@ def test_a_bout_across_midnight_counts_on_both_days(store: Store) -> None:
     assert trend[date(2026, 11, 11)].longest_bout_s == pytest.approx(20 * MIN)
 
 
+def test_the_angle_distribution_is_time_per_bin_across_midnight(store: Store) -> None:
+    # 10:00–11:00: 30 min at 90–105°, 20 min at 135–150°, 10 min with the hips hidden.
+    bins = {"angle_s:90": 30 * MIN, "angle_s:135": 20 * MIN}
+    store.record_interval(
+        at(2026, 11, 11, 10, 0), at(2026, 11, 11, 11, 0), State.SITTING, 111.0, 0.0, extra=bins
+    )
+    # 23:30–00:30, all of it at 105–120°: half on each day.
+    store.record_interval(
+        at(2026, 11, 11, 23, 30), at(2026, 11, 12, 0, 30), State.SITTING, 110.0, 0.0,
+        extra={"angle_s:105": 60 * MIN},
+    )  # fmt: skip
+    first = build_day_report(store, date(2026, 11, 11), tz=BERLIN)
+    seconds = {b.lo_deg: b.seconds for b in first.angle_bins if b.seconds}
+    assert seconds == {
+        90.0: pytest.approx(30 * MIN), 105.0: pytest.approx(30 * MIN),
+        135.0: pytest.approx(20 * MIN),
+    }  # fmt: skip
+    assert first.angle_unmeasured_s == pytest.approx(10 * MIN)
+    second = build_day_report(store, date(2026, 11, 12), tz=BERLIN)
+    assert {b.lo_deg: b.seconds for b in second.angle_bins if b.seconds} == {
+        105.0: pytest.approx(30 * MIN)
+    }
+    assert second.angle_unmeasured_s == pytest.approx(0.0)
+
+
 def test_spring_forward_day_has_23_hours(store: Store) -> None:
     """2026-03-29: 01:30 CET to 03:30 CEST is one hour of sitting; the day lasts 23 h."""
     store.record_interval(at(2026, 3, 29, 1, 30), at(2026, 3, 29, 3, 30), State.SITTING, 90.0, 3600)

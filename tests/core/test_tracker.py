@@ -9,7 +9,7 @@ import pytest
 
 from hipcheck.core.clock import FakeClock
 from hipcheck.core.settings import Settings
-from hipcheck.core.tracker import SittingTracker
+from hipcheck.core.tracker import SittingTracker, angle_bin_lo, angle_seconds, scale_angle_seconds
 from hipcheck.core.types import (
     BoutEnded,
     BoutStarted,
@@ -235,6 +235,32 @@ def test_flexion_only_counts_the_flexed_part_and_only_while_sitting() -> None:
     assert summ.mean_hip_angle_sitting_deg == pytest.approx(130.0, abs=0.5)
     stand = [i for i in s.intervals if i.state == STAND]
     assert stand and stand[0].flexion_s == 0 and stand[0].mean_hip_angle_deg == pytest.approx(100.0)
+
+
+def test_intervals_keep_their_seconds_per_hip_angle_bin() -> None:
+    s = Script().run(60, obs(SIT, 100.0)).run(60, obs(SIT, 140.0))
+    s = s.run(30, obs(SIT, None, hips=False)).finish()
+    sit = [i for i in s.intervals if i.state == SIT]
+    assert len(sit) == 1
+    # One mean angle (about 120°) would put the whole interval in the 120–135° bin.
+    assert sit[0].mean_hip_angle_deg == pytest.approx(120.0, abs=1.0)
+    assert angle_seconds(sit[0].extra) == {
+        90.0: pytest.approx(60.0, abs=1.5),
+        135.0: pytest.approx(60.0, abs=0.1),
+    }
+    assert angle_seconds({"gap": 1.0}) == {}
+    assert scale_angle_seconds({"angle_s:90": 60.0, "gap": 1.0}, 0.25) == {
+        "angle_s:90": 15.0,
+        "gap": 1.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("angle", "lo"), [(30.0, 60.0), (60.0, 60.0), (89.9, 75.0), (90.0, 90.0), (134.9, 120.0),
+                      (135.0, 135.0), (179.0, 165.0), (200.0, 165.0)],
+)  # fmt: skip
+def test_angle_bins_are_15_degrees_with_edge_bins(angle: float, lo: float) -> None:
+    assert angle_bin_lo(angle) == lo
 
 
 def test_hips_hidden_sitting_counts_sitting_without_angle() -> None:

@@ -15,8 +15,10 @@ Definitions, stated once:
   break, unknown pauses the break clock, sitting resets it. A break reaching ``natural_break_s``
   ends the bout at the break's start; shorter breaks belong to the bout. A bout counts on each day
   it overlaps, with the part that falls in that day (23:40–00:20 is 20 min on each day).
-* The hip-angle distribution is the sitting time per bin of each stored interval's mean hip angle
-  (the store keeps one time-weighted mean per interval, not every sample).
+* The hip-angle distribution is the sitting time per 15° bin of the hip angle: each stored interval
+  keeps its seconds per bin (``core.tracker.angle_seconds``); sitting time without a measured
+  angle (hips hidden) is reported apart. Intervals stored before the bins existed count their
+  whole duration in the bin of their mean angle.
 * Event kinds are the reminder policy's (``core.reminders``): ``nudge``, ``snooze``,
   ``break_started``, ``break_done``, ``break_skipped``; a break event's detail names its
   ``exercise`` (family or catalogue key, read by ``core.exercise.exercise_of_event``). Breaks
@@ -26,7 +28,7 @@ Definitions, stated once:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
@@ -37,6 +39,13 @@ from hipcheck.core.reminders import (
     EVENT_BREAK_STARTED,
     EVENT_NUDGE,
     EVENT_SNOOZE,
+)
+from hipcheck.core.tracker import (
+    ANGLE_BIN_DEG,
+    ANGLE_MAX_DEG,
+    ANGLE_MIN_DEG,
+    angle_bin_lo,
+    angle_seconds,
 )
 from hipcheck.core.types import State
 
@@ -51,10 +60,6 @@ MARKED_KINDS: tuple[str, ...] = (NUDGE, BREAK_DONE, SNOOZED, SKIPPED)
 EXERCISES: tuple[str, ...] = tuple(e.value for e in Exercise)
 
 TREND_DAYS = 7
-# Hip-angle bins (trunk–thigh angle, 180° = straight hip); angles outside go to the edge bins.
-ANGLE_BIN_DEG = 15.0  # edges at 90° and 135° (the default flexion limit)
-ANGLE_MIN_DEG = 60.0
-ANGLE_MAX_DEG = 180.0
 # Stored pieces of one interval split at midnight meet exactly; allow float rounding.
 _TOUCH_S = 0.001
 _BREAK_STATES = frozenset({State.STANDING, State.AWAY})
@@ -115,6 +120,7 @@ class Segment:
     mean_hip_angle_deg: float | None
     flexion_s: float
     gap: bool
+    angle_bin_s: Mapping[float, float] = field(default_factory=dict)
 
     @property
     def duration_s(self) -> float:
@@ -149,7 +155,7 @@ class Bout:
 
 @dataclass(frozen=True, slots=True)
 class AngleBin:
-    """Sitting time whose interval's mean hip angle fell in ``[lo_deg, hi_deg)``."""
+    """Sitting time with the hip angle in ``[lo_deg, hi_deg)``."""
 
     lo_deg: float
     hi_deg: float
@@ -334,6 +340,11 @@ def _day_bouts(
     return tuple(out)
 
 
+def _bin_index(lo_deg: float) -> int:
+    """The index of the bin whose lower edge is ``lo_deg``."""
+    return round((angle_bin_lo(lo_deg) - ANGLE_MIN_DEG) / ANGLE_BIN_DEG)
+
+
 def _angle_bins(segments: Sequence[Segment]) -> tuple[tuple[AngleBin, ...], float]:
     """Sitting time per hip-angle bin, and sitting time without a measured angle."""
     n = round((ANGLE_MAX_DEG - ANGLE_MIN_DEG) / ANGLE_BIN_DEG)
@@ -342,11 +353,16 @@ def _angle_bins(segments: Sequence[Segment]) -> tuple[tuple[AngleBin, ...], floa
     for s in segments:
         if s.state != State.SITTING:
             continue
-        if s.mean_hip_angle_deg is None:
+        if s.angle_bin_s:
+            measured = 0.0
+            for lo, sec in s.angle_bin_s.items():
+                seconds[_bin_index(lo)] += sec
+                measured += sec
+            unmeasured += max(0.0, s.duration_s - measured)
+        elif s.mean_hip_angle_deg is None:
             unmeasured += s.duration_s
-            continue
-        i = int((s.mean_hip_angle_deg - ANGLE_MIN_DEG) // ANGLE_BIN_DEG)
-        seconds[min(max(i, 0), n - 1)] += s.duration_s
+        else:
+            seconds[_bin_index(angle_bin_lo(s.mean_hip_angle_deg))] += s.duration_s
     bins = tuple(
         AngleBin(ANGLE_MIN_DEG + i * ANGLE_BIN_DEG, ANGLE_MIN_DEG + (i + 1) * ANGLE_BIN_DEG, sec)
         for i, sec in enumerate(seconds)
@@ -371,6 +387,7 @@ def _segments(records: DayRecordsLike, tz: tzinfo, lo_s: float, hi_s: float) -> 
                 mean_hip_angle_deg=iv.mean_hip_angle_deg,
                 flexion_s=iv.flexion_s * share,
                 gap=bool(iv.extra.get("gap")),
+                angle_bin_s={lo: sec * share for lo, sec in angle_seconds(iv.extra).items()},
             )
         )
     return out

@@ -30,7 +30,8 @@ monotonic time ``now_s``. Decisions, all documented here once:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from hipcheck.core.settings import Settings
 from hipcheck.core.smoothing import StateSmoother
@@ -79,6 +80,35 @@ class TrackerSummary:
     current_break_s: float
 
 
+# The hip-angle distribution: each interval keeps its seconds per 15° bin of the hip angle
+# (trunk–thigh, 180° = straight hip) in ``Interval.extra`` under ``ANGLE_KEY_PREFIX + lower edge``.
+ANGLE_BIN_DEG = 15.0  # edges at 90° and 135° (the default flexion limit)
+ANGLE_MIN_DEG = 60.0
+ANGLE_MAX_DEG = 180.0
+ANGLE_KEY_PREFIX = "angle_s:"
+
+
+def angle_bin_lo(angle_deg: float) -> float:
+    """The lower edge of the bin ``angle_deg`` falls in; angles outside go to the edge bins."""
+    n = round((ANGLE_MAX_DEG - ANGLE_MIN_DEG) / ANGLE_BIN_DEG)
+    i = min(max(int((angle_deg - ANGLE_MIN_DEG) // ANGLE_BIN_DEG), 0), n - 1)
+    return ANGLE_MIN_DEG + i * ANGLE_BIN_DEG
+
+
+def angle_seconds(extra: Mapping[str, float]) -> dict[float, float]:
+    """The per-bin seconds stored in an interval's ``extra`` (empty for older records)."""
+    return {
+        float(k[len(ANGLE_KEY_PREFIX) :]): v
+        for k, v in extra.items()
+        if k.startswith(ANGLE_KEY_PREFIX)
+    }
+
+
+def scale_angle_seconds(extra: Mapping[str, float], share: float) -> dict[str, float]:
+    """``extra`` for a part of its interval: the per-bin seconds scaled, the flags kept."""
+    return {k: v * share if k.startswith(ANGLE_KEY_PREFIX) else v for k, v in extra.items()}
+
+
 @dataclass(slots=True)
 class _OpenInterval:
     """The interval being built: one smoothed state from ``start_s`` on."""
@@ -92,6 +122,7 @@ class _OpenInterval:
     angle_time_s: float = 0.0
     angle_sample_sum: float = 0.0
     angle_samples: int = 0
+    angle_bin_s: dict[float, float] = field(default_factory=dict)
 
     def mean_angle(self) -> float | None:
         """Time-weighted mean hip angle, else the sample mean, else None."""
@@ -111,7 +142,12 @@ class _OpenInterval:
             flexion_s=self.flexion_s,
             samples=self.samples,
             hips_visible_samples=self.hips_visible_samples,
-            extra=dict(extra or {}),
+            extra={
+                **{
+                    f"{ANGLE_KEY_PREFIX}{lo:g}": sec for lo, sec in sorted(self.angle_bin_s.items())
+                },
+                **(extra or {}),
+            },
         )
 
 
@@ -198,6 +234,8 @@ class SittingTracker:
         if angle is not None:
             self._open.angle_weighted_sum += angle * dt
             self._open.angle_time_s += dt
+            lo = angle_bin_lo(angle)
+            self._open.angle_bin_s[lo] = self._open.angle_bin_s.get(lo, 0.0) + dt
         if state == State.SITTING:
             if angle is not None:
                 self._sit_angle_sum += angle * dt

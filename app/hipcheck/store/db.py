@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from uuid import uuid4
 
+from hipcheck.core.tracker import scale_angle_seconds
 from hipcheck.core.types import Interval, State
 
 _log = logging.getLogger(__name__)
@@ -484,7 +485,8 @@ def _move_aside(path: Path, suffix: str) -> Path:
 
 
 def _clip(day: date, row: Iterable[Any]) -> StoredInterval:
-    """A stored interval clipped to ``day``; counts and flexion split in proportion to time."""
+    """A stored interval clipped to ``day``; counts, flexion and angle seconds split in proportion
+    to time."""
     (iid, s_utc, s_off, e_utc, e_off, state, angle, flexion, samples, hips, extra) = row
     lo, hi = _day_bounds_utc(day, s_off, e_off)
     c_start, c_end = max(s_utc, lo), min(e_utc, hi)
@@ -502,7 +504,7 @@ def _clip(day: date, row: Iterable[Any]) -> StoredInterval:
         samples=round(samples * share),
         hips_visible_samples=round(hips * share),
         clipped=clipped,
-        extra=json.loads(extra) if extra else {},
+        extra=scale_angle_seconds(json.loads(extra), share) if extra else {},
     )
 
 
@@ -617,6 +619,7 @@ class RecordingSink:
                 flexion_s=interval.flexion_s * share,
                 samples=round(interval.samples * share),
                 hips_visible_samples=round(interval.hips_visible_samples * share),
+                extra=scale_angle_seconds(interval.extra, share),
             )
         try:
             self.store.record_interval(
