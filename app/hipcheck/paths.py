@@ -54,9 +54,14 @@ def assets_dir() -> Path:
     """The folder with HipCheck's icons and exercise pictures (``assets/``).
 
     In the PyInstaller build it sits beside the bundled code (``sys._MEIPASS``); from a source
-    checkout it is the repository's ``assets/`` folder.
+    checkout it is the repository's ``assets/`` folder; installed from a wheel, it is
+    ``share/hipcheck/assets`` under the environment's prefix (the wheel's data files).
     """
     bundle = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and bundle:
         return Path(bundle) / "assets"
-    return Path(__file__).resolve().parents[2] / "assets"
+    candidates = [
+        Path(__file__).resolve().parents[2] / "assets",
+        Path(sys.prefix) / "share" / "hipcheck" / "assets",
+    ]
+    return next((c for c in candidates if (c / "hipcheck.svg").is_file()), candidates[0])

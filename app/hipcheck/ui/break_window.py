@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import logging
 import math
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from hipcheck.core.clock import Clock, SystemClock
 from hipcheck.core.exercise import ExerciseChoice, Variant
+from hipcheck.paths import assets_dir
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,8 @@ ILLUSTRATION_WIDTH_PX = 380
 
 
 def exercise_asset(svg_name: str) -> Path:
-    """Where an exercise illustration lives: in the frozen bundle, else in the source tree."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    roots = [Path(bundle)] if bundle else []
-    roots.append(Path(__file__).resolve().parents[3])
-    for root in roots:
-        path = root / "assets" / "exercises" / svg_name
-        if path.is_file():
-            return path
-    return roots[-1] / "assets" / "exercises" / svg_name
+    """Where an exercise illustration lives (see ``paths.assets_dir``)."""
+    return assets_dir() / "exercises" / svg_name
 
 
 def format_countdown(seconds: float) -> str:
