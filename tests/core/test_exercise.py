@@ -264,3 +264,13 @@ def test_accumulator_weights_by_time_and_counts_only_sitting() -> None:
     assert (p.bout_s, p.flexion_s) == (130.0, 40.0)
     acc.reset()
     assert acc.posture(0.0, 0.0) == BoutPosture(bout_s=0.0)
+
+
+@pytest.mark.parametrize(
+    ("bout_s", "words"),
+    [(33.0, "sitting for under a minute"), (61.0, "sitting for 1 minute"),
+     (45 * MIN, "sitting for 45 minutes")],
+)  # fmt: skip
+def test_the_reason_says_the_bout_in_words(bout_s: float, words: str) -> None:
+    choice = choose_exercise(BoutPosture(bout_s=bout_s), ExerciseHistory(0, 0, 0, 0))
+    assert words in choice.reason
