@@ -135,7 +135,9 @@ def test_the_engine_uses_the_saved_calibration_from_the_next_sample(
     estimator: MediaPipePoseEstimator, frames: list[np.ndarray], tmp_path: Path
 ) -> None:
     """The running monitor reads calibration.json as the dialog saves or deletes it."""
-    from hipcheck.core.calibration import SavedCalibration, save_calibration
+    from dataclasses import replace
+
+    from hipcheck.core.calibration import SavedCalibration, load_calibration, save_calibration
     from hipcheck.core.settings import Settings
     from hipcheck.vision.engine import Engine
     from hipcheck.vision.source import Frame
@@ -159,5 +161,17 @@ def test_the_engine_uses_the_saved_calibration_from_the_next_sample(
         path, calibrate(poses(estimator, calib), poses(estimator, [raised(f, 0.3) for f in calib]))
     )
     assert set(raw_states(100.0)) == {State.SITTING}
+    # The follower found the user away from the calibrated seat: the calibration is not used.
+    estimator.calibration_in_doubt = True  # type: ignore[attr-defined]
+    try:
+        assert set(raw_states(200.0)) == {State.UNKNOWN}
+    finally:
+        del estimator.calibration_in_doubt  # type: ignore[attr-defined]
+    assert set(raw_states(300.0)) == {State.SITTING}
+    # A calibration made with pictures of another shape is not used either.
+    cal = load_calibration(path)
+    assert cal is not None
+    save_calibration(path, replace(cal, frame_aspect=cal.frame_aspect * 1.5))
+    assert set(raw_states(400.0)) == {State.UNKNOWN}
     path.unlink()
-    assert set(raw_states(200.0)) == {State.UNKNOWN}
+    assert set(raw_states(500.0)) == {State.UNKNOWN}

@@ -312,6 +312,27 @@ def test_a_calibration_from_another_desk_gives_way_after_a_while() -> None:
     assert seen[:20] == [False] * 20  # not learned during the first 10 s ...
     assert all(seen[20:])  # ... then learned, and followed from there
     assert follower.region is not None and follower.region.centre_x == pytest.approx(440, abs=1)
+    assert follower.calibration_in_doubt
+    # The user back at the calibrated seat (after the moved one has gone): no doubt any more.
+    follower.reset()
+    assert follower.estimate(_scene(USER), 100.0) is not None
+    assert not follower.calibration_in_doubt
     # A calibration made with another frame shape is not used at all.
     other = UserFollower(BlobEstimator(), calibration=lambda: replace(cal, frame_aspect=16 / 9))
     assert other.estimate(_scene(moved), 0.0) is not None
+
+
+def test_only_an_unbroken_run_of_someone_elsewhere_gives_way() -> None:
+    cal = _blob_calibration()
+    follower = UserFollower(BlobEstimator(), calibration=lambda: cal, settle_s=10.0)
+    passer_by = (STRANGER_BLUE, 420, 40, 40, 100)  # the user's size, far from the seat
+    assert follower.estimate(_scene(passer_by), 0.0) is None
+    for k in range(1, 200):  # 100 s of an empty room
+        assert follower.estimate(_scene(), k * 0.5) is None
+    # Another passer-by much later is not taken at once: the run starts again.
+    assert follower.estimate(_scene(passer_by), 100.0) is None
+    assert follower.estimate(_scene(passer_by), 100.5) is None
+    # The user sits down a second later and is learned.
+    sample = follower.estimate(_scene(USER), 101.0)
+    assert sample is not None and _centre_x(sample) == pytest.approx(120.0, abs=1.0)
+    assert not follower.calibration_in_doubt

@@ -203,6 +203,13 @@ def in_seat_region(sample: PoseSample | None, calibration: Calibration) -> bool:
 # ---- on disk: JSON next to the settings file -------------------------------------------------
 
 
+def calibration_fits(calibration: Calibration, image_size: tuple[int, int]) -> bool:
+    """Whether ``calibration`` was made with pictures of this shape (another camera or
+    resolution puts the shoulders somewhere else)."""
+    width, height = image_size
+    return height > 0 and abs(calibration.frame_aspect - width / height) <= 0.02
+
+
 def standing_region(calibration: Calibration) -> Box | None:
     """Where the calibrated user's shoulders are when standing at the desk (None if unseen)."""
     if calibration.standing is None:

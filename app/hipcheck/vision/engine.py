@@ -6,13 +6,14 @@ Qt-free on purpose: the tray app runs an ``Engine`` inside its camera worker QTh
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from hipcheck.core.calibration import Calibration
+from hipcheck.core.calibration import Calibration, calibration_fits
 from hipcheck.core.clock import SystemClock
 from hipcheck.core.posture import observe
 from hipcheck.core.sampling import AdaptiveRate
@@ -63,6 +64,8 @@ def make_estimator(
 
     return UserFollower(MediaPipePoseEstimator(), calibration=calibration)
 
+
+log = logging.getLogger(__name__)
 
 # Tracker events worth keeping in the history (state changes are already the intervals).
 _STORED_EVENTS: tuple[type[Event], ...] = (BoutStarted, BoutEnded, NaturalBreak, Gap)
@@ -194,6 +197,7 @@ class Engine:
         self._recorder = recorder
         self._wall_at = wall_at if wall_at is not None else _system_wall
         self._calibration = calibration
+        self._calibration_ignored: str | None = None
         self._next_sample_s: float | None = None
         self._last_s: float | None = None
         self.samples = 0
@@ -241,7 +245,7 @@ class Engine:
         observation = observe(
             sample,
             standing_desk=self.settings.standing_desk,
-            calibration=self._calibration() if self._calibration is not None else None,
+            calibration=self._usable_calibration((int(width), int(height))),
         )
         events = tuple(self._tracker.update(observation, t_s))
         closed = tuple(self._tracker.pop_closed_intervals())
@@ -262,6 +266,23 @@ class Engine:
             closed_intervals=closed,
             summary=summary,
         )
+
+    def _usable_calibration(self, image_size: tuple[int, int]) -> Calibration | None:
+        """The user's calibration if it describes this picture: same shape, and the follower
+        has not found the user somewhere else than the calibrated seat."""
+        cal = self._calibration() if self._calibration is not None else None
+        if cal is None:
+            return None
+        why = None
+        if not calibration_fits(cal, image_size):
+            why = f"it was made with {cal.frame_aspect:.2f}:1 pictures, these are {image_size[0]}x{image_size[1]}"
+        elif getattr(self._estimator, "calibration_in_doubt", False):
+            why = "you are no longer where it was made (camera or chair moved?); calibrate again"
+        if why != self._calibration_ignored:
+            self._calibration_ignored = why
+            if why is not None:
+                log.warning("calibration not used: %s", why)
+        return None if why is not None else cal
 
     def _record(self, t_s: float, events: tuple[Event, ...], closed: tuple[Interval, ...]) -> None:
         """Hand this sample's closed intervals (and the open one, when due) and events to the store."""

@@ -11,9 +11,10 @@ When no sample has been accepted for ``forget_after_s`` the user has really gone
 forgotten and the next person found on the full frame is learned afresh.
 
 With a calibration, "afresh" means the person at the desk: someone found elsewhere on the full
-frame is not learned; the model is asked again on the calibrated seat. Only when nobody but a
-person elsewhere has been seen for ``settle_s`` (the camera or the chair has moved since the
-calibration) is that person learned.
+frame is not learned; the model is asked again on the calibrated seat. Only when a person
+elsewhere has been seen in every sample for ``settle_s`` (the camera or the chair has moved since
+the calibration) is that person learned, and ``calibration_in_doubt`` then says the calibration
+no longer describes this desk, until someone is learned at the calibrated seat again.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hipcheck.core.calibration import Calibration, at_the_desk
+from hipcheck.core.calibration import Calibration, at_the_desk, calibration_fits
 from hipcheck.core.geometry import distance, midpoint, to_pixels
 from hipcheck.core.types import (
     LEFT_HIP,
@@ -179,7 +180,10 @@ class UserFollower:
         self.estimator = estimator
         self.calibration = calibration
         self.settle_s = settle_s
+        self.calibration_in_doubt = False
+        # When a person elsewhere was first and last seen, in an unbroken run of samples.
         self._elsewhere_since_s: float | None = None
+        self._elsewhere_last_s: float | None = None
         self.learn_s = learn_s
         self.forget_after_s = forget_after_s
         self.max_shift_side = max_shift_side
@@ -198,6 +202,7 @@ class UserFollower:
         self._recent.clear()
         self.region = None
         self._last_accepted_s = None
+        self._elsewhere_since_s = self._elsewhere_last_s = None
 
     def consistent(self, sample: PoseSample) -> bool:
         """Whether ``sample``'s torso could be the learned user's (position and size)."""
@@ -244,7 +249,10 @@ class UserFollower:
             self.reset()  # really gone (or time went backwards: a new run) -> learn again
         if self.region is None:
             found = self._run(image_bgr, timestamp_s, Crop(0, 0, size[0], size[1]))
-            return None if found is None else self._learn(image_bgr, found, timestamp_s)
+            if found is None:
+                self._elsewhere_since_s = self._elsewhere_last_s = None  # the run is broken
+                return None
+            return self._learn(image_bgr, found, timestamp_s)
         wide = crop_around(self.region, size, side=1.2, up=1.4, down=2.2)
         found = self._run(image_bgr, timestamp_s, wide)
         if found is None:
@@ -265,9 +273,7 @@ class UserFollower:
     def _calibration_for(self, size: tuple[int, int]) -> Calibration | None:
         """The user's calibration, if it was made with frames of this shape."""
         cal = self.calibration() if self.calibration is not None else None
-        if cal is None or abs(cal.frame_aspect - size[0] / size[1]) > 0.02:
-            return None
-        return cal
+        return cal if cal is not None and calibration_fits(cal, size) else None
 
     def _learn(
         self, image_bgr: np.ndarray, found: PoseSample, timestamp_s: float
@@ -275,17 +281,27 @@ class UserFollower:
         """Learn the user from ``found`` (full frame), or from the calibrated seat if it is elsewhere."""
         height, width = image_bgr.shape[:2]
         cal = self._calibration_for((int(width), int(height)))
-        if cal is None or at_the_desk(found, cal):
-            self._elsewhere_since_s = None
+        if cal is None:
+            return self._accept(found, timestamp_s)
+        if at_the_desk(found, cal):
+            self.calibration_in_doubt = False
+            self._elsewhere_since_s = self._elsewhere_last_s = None
             return self._accept(found, timestamp_s)
         again = self._run(image_bgr, timestamp_s, seat_crop(cal, (int(width), int(height))))
         if again is not None and at_the_desk(again, cal):
-            self._elsewhere_since_s = None
+            self.calibration_in_doubt = False
+            self._elsewhere_since_s = self._elsewhere_last_s = None
             return self._accept(again, timestamp_s)
-        if self._elsewhere_since_s is None or timestamp_s < self._elsewhere_since_s:
+        # Someone elsewhere: learned only after an unbroken run of such samples (a gap of more
+        # than two seconds, or time going back, starts the run again).
+        last = self._elsewhere_last_s
+        if last is None or not 0 <= timestamp_s - last <= 2.0:
             self._elsewhere_since_s = timestamp_s
+        self._elsewhere_last_s = timestamp_s
+        assert self._elsewhere_since_s is not None
         if timestamp_s - self._elsewhere_since_s >= self.settle_s:
-            self._elsewhere_since_s = None  # the desk has moved since the calibration
+            self.calibration_in_doubt = True  # the desk has moved since the calibration
+            self._elsewhere_since_s = self._elsewhere_last_s = None
             return self._accept(found, timestamp_s)
         self.rejected += 1
         return None
