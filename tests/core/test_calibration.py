@@ -136,6 +136,31 @@ def test_saved_calibration_follows_the_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("where", "value"),
+    [("seated.shoulder_width", 0), ("seated.shoulder_y", "0.5"), ("seated.shoulder_x", None),
+     ("seated.samples", 0), ("frame_aspect", -1.0), ("frame_aspect", True),
+     ("seat_region.x0", 9.0), ("standing.nose_y", "high")],
+)  # fmt: skip
+def test_impossible_values_in_a_valid_file_are_a_clear_error(
+    tmp_path: Path, where: str, value: object
+) -> None:
+    """A hand-edited value that would crash the monitor later is refused when the file is read."""
+    path = tmp_path / "calibration.json"
+    save_calibration(path, calibrate(SEATED, STANDING))
+    data = json.loads(path.read_text())
+    *parents, key = where.split(".")
+    node = data
+    for part in parents:
+        node = node[part]
+    node[key] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(CalibrationError, match="calibrate again"):
+        load_calibration(path)
+    saved = SavedCalibration(path)
+    assert saved.current() is None and saved.problem is not None
+
+
+@pytest.mark.parametrize(
     "text", ["{not json", '{"version": 9}', '{"version": 1, "seated": {}}', "[]"]
 )
 def test_broken_calibration_file_is_a_clear_error(tmp_path: Path, text: str) -> None:

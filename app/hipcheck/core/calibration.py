@@ -10,6 +10,7 @@ the frame height (x by the frame height too, so widths are aspect-correct).
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import tempfile
@@ -236,19 +237,45 @@ def calibration_to_dict(calibration: Calibration) -> dict[str, Any]:
     return {"version": CALIBRATION_VERSION, **asdict(calibration)}
 
 
+def _number(value: Any, name: str) -> float:
+    """A finite number from JSON (not a bool or a string); ValueError naming ``name`` if not."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
+def _checked_baseline(data: Any) -> Baseline:
+    """A Baseline from JSON with every value checked (widths above zero, sample counts >= 1)."""
+    nose = data["nose_y"]
+    baseline = Baseline(
+        shoulder_x=_number(data["shoulder_x"], "shoulder_x"),
+        shoulder_y=_number(data["shoulder_y"], "shoulder_y"),
+        shoulder_width=_number(data["shoulder_width"], "shoulder_width"),
+        nose_y=None if nose is None else _number(nose, "nose_y"),
+        samples=int(_number(data["samples"], "samples")),
+    )
+    if baseline.shoulder_width <= 0 or baseline.samples < 1:
+        raise ValueError("a baseline needs a shoulder width above 0 and at least one sample")
+    return baseline
+
+
 def calibration_from_dict(data: Any) -> Calibration:
     """Rebuild a Calibration from ``calibration_to_dict`` output; CalibrationError if malformed."""
     try:
         if data.get("version") != CALIBRATION_VERSION:
             raise CalibrationError(f"calibration version {data.get('version')!r} is not supported")
         standing = data["standing"]
-        return Calibration(
-            seated=Baseline(**data["seated"]),
-            standing=Baseline(**standing) if standing is not None else None,
-            seat_region=Box(**data["seat_region"]),
-            frame_aspect=float(data["frame_aspect"]),
+        calibration = Calibration(
+            seated=_checked_baseline(data["seated"]),
+            standing=_checked_baseline(standing) if standing is not None else None,
+            seat_region=Box(**{k: _number(v, k) for k, v in data["seat_region"].items()}),
+            frame_aspect=_number(data["frame_aspect"], "frame_aspect"),
             created=str(data.get("created", "")),
         )
+        box = calibration.seat_region
+        if calibration.frame_aspect <= 0 or box.x0 > box.x1 or box.y0 > box.y1:
+            raise ValueError("the picture shape or the seat region is impossible")
+        return calibration
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, CalibrationError):
             raise
@@ -289,23 +316,23 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration | None:
 class SavedCalibration:
     """The calibration file as the running monitor sees it: re-read whenever the file changes.
 
-    Calibrating, importing data or deleting all data rewrites or removes the file from another
-    thread (the dialogs); the camera worker calls ``current()`` once per sample and gets the new
-    baselines from the next sample on. A broken file counts as no calibration (``problem`` says
+    Calibrating or deleting all data rewrites or removes the file from the GUI thread; the camera
+    worker calls ``current()`` once per sample and gets the new baselines from the next sample on
+    (``save_calibration`` replaces the file, so its inode changes even when size and time do not). A broken file counts as no calibration (``problem`` says
     why) rather than stopping the monitor.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.problem: str | None = None
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._calibration: Calibration | None = None
 
     def current(self) -> Calibration | None:
         """The calibration in the file now, None if there is none or it is unusable."""
         try:
             st = self.path.stat()
-            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+            stamp: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
         except OSError:
             stamp = None
         if stamp != self._stamp:

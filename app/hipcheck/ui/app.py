@@ -176,8 +176,8 @@ def _run(
 
     sink = RecordingSink(store)
     current = {"settings": settings}
-    # The camera worker re-reads calibration.json whenever the calibration dialog, an import or
-    # "delete all data" changes it.
+    # The camera worker re-reads calibration.json whenever the calibration dialog or "delete all
+    # data" changes it.
     calibration = SavedCalibration(calibration_path(paths.settings_file))
     if calibration.current() is None and calibration.problem:
         log.warning("calibration not used: %s", calibration.problem)
