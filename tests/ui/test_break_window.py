@@ -127,6 +127,12 @@ def test_keyboard_enter_is_done_and_escape_skips(qtbot) -> None:  # type: ignore
     qtbot.waitExposed(window2)
     qtbot.keyClick(window2, Qt.Key.Key_Escape)
     assert out2.calls == [("skip", CLOSED)] and not window2.isVisible()
+    # Tabbed to Skip, Enter skips: it does not count the break.
+    window3, _, out3 = make(qtbot)
+    qtbot.waitExposed(window3)
+    window3.skip_button.setFocus()
+    qtbot.keyClick(window3.skip_button, Qt.Key.Key_Return)
+    assert out3.calls == [("skip", SKIP)] and not window3.isVisible()
 
 
 def test_standing_up_counts_the_break_without_done(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -165,7 +165,8 @@ class BreakWindow(QWidget):
         self.skip_button = QPushButton("&Skip")
         self.done_button = QPushButton("&Done")
         self.done_button.setDefault(True)
-        # Keyboard: Enter presses Done, Escape closes (a skip); Alt+D and Alt+S (see keyPressEvent).
+        # Keyboard: Enter presses the focused button or Done, Escape closes (a skip), and the
+        # buttons' mnemonics (see keyPressEvent).
         self.done_button.setMinimumWidth(120)
         self.skip_button.clicked.connect(self.skip)
         self.done_button.clicked.connect(self.done)
@@ -225,9 +226,11 @@ class BreakWindow(QWidget):
             self._on_done(reason)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter is Done (as in a dialog: Done is the default button); Escape closes."""
+        """Enter presses the focused button, else Done (the default button); Escape closes."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.done_button.click()
+            focused = self.focusWidget()
+            button = focused if isinstance(focused, QPushButton) else self.done_button
+            button.click()
         elif event.key() == Qt.Key.Key_Escape:
             self.close()
         else:
