@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from hipcheck.core.settings import retention_cutoff
 from hipcheck.core.tracker import SittingTracker
 from hipcheck.core.types import Observation, State
 from hipcheck.store import SCHEMA_VERSION, RecordingSink, Store, StoreError
-from hipcheck.store.db import retention_cutoff
 
 CET = timezone(timedelta(hours=1))
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=CET)
@@ -277,6 +277,27 @@ def test_retention_keeps_the_last_days_and_scrubs_the_rest(store: Store, db_path
     assert store.apply_retention(date(2026, 1, 5), keep_days=3) == 0
     files = [p for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)]
     assert all(b"QWKZ-old-marker" not in p.read_bytes() for p in files)
+
+
+def test_a_scrub_that_cannot_finish_is_retried(store: Store, db_path: Path) -> None:
+    """A reader holding the log open blocks the scrub; the next call finishes it."""
+    store.record_interval(at(1, 9), at(1, 10), State.SITTING, None, 0.0)
+    store.record_event(at(1, 9), "nudge", {"note": "VBNQ-old-marker"})
+    store.record_interval(at(5, 9), at(5, 10), State.SITTING, None, 0.0)
+    reader = sqlite3.connect(db_path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM intervals").fetchone()  # holds a snapshot
+    with pytest.raises(sqlite3.OperationalError):
+        store.apply_retention(date(2026, 1, 5), keep_days=3)
+    assert store.days() == [date(2026, 1, 5)]  # deleted all the same
+    reader.rollback()
+    reader.close()
+    assert store.apply_retention(date(2026, 1, 5), keep_days=3) == 0  # nothing new: only a scrub
+    files = [p for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)]
+    assert all(b"VBNQ-old-marker" not in p.read_bytes() for p in files)
+    assert not [
+        r for r in sqlite3.connect(db_path).execute("SELECT name FROM meta") if "scrub" in r[0]
+    ]
 
 
 def sitting(angle: float = 100.0) -> Observation:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -71,18 +73,35 @@ def wait(predicate, timeout_s: float, proc: subprocess.Popen[bytes], log: Path) 
         time.sleep(0.5)
 
 
+@contextlib.contextmanager
+def running_app(
+    posture_data: Path, data: Path, log: Path, *argv: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The app on the looped clip; SIGTERM at the end, which must end it with status 0."""
+    with log.open("wb") as out:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--verbose",
+             "--source", str(posture_data / CLIP), "--loop", *argv],
+            env=env(), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        yield app
+    finally:
+        app.send_signal(signal.SIGTERM)
+        try:
+            rc = app.wait(30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            raise
+    assert rc == 0, log.read_text(errors="replace")[-3000:]
+
+
 def test_the_app_monitors_pauses_resumes_and_quits_cleanly(
     posture_data: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     log = tmp_path / "app.log"
-    with log.open("wb") as out:
-        app = subprocess.Popen(
-            [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--verbose",
-             "--source", str(posture_data / CLIP), "--loop"],
-            env=env(), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
+    with running_app(posture_data, data, log) as app:
         wait(lambda: hipcheck(data, "status").returncode == 0, 90, app, log)
         wait(lambda: "state: sitting" in hipcheck(data, "status").stdout, 60, app, log)
         # No tray offscreen: said once, and the status window stands in.
@@ -104,14 +123,6 @@ def test_the_app_monitors_pauses_resumes_and_quits_cleanly(
         # A second start hands over to the running one instead of opening the camera twice.
         second = hipcheck(data, "--source", str(posture_data / CLIP), timeout=60)
         assert second.returncode == 0 and "already running" in second.stderr
-    finally:
-        app.send_signal(signal.SIGTERM)
-        try:
-            rc = app.wait(30)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            raise
-    assert rc == 0, log.read_text(errors="replace")[-3000:]
     with sqlite3.connect(data / "hipcheck.sqlite3") as conn:
         kinds = [k for (k,) in conn.execute("SELECT kind FROM events ORDER BY id")]
     assert "paused" in kinds and "resumed" in kinds
@@ -144,22 +155,8 @@ def test_the_running_app_uses_the_saved_calibration(posture_data: Path, tmp_path
     save_calibration(data / "calibration.json", replace(cal, seated=lower, standing=here))
 
     log = tmp_path / "app.log"
-    with log.open("wb") as out:
-        app = subprocess.Popen(
-            [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--verbose",
-             "--source", str(posture_data / CLIP), "--loop"],
-            env=env(), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
+    with running_app(posture_data, data, log) as app:
         wait(lambda: "state: standing" in hipcheck(data, "status").stdout, 120, app, log)
-    finally:
-        app.send_signal(signal.SIGTERM)
-        try:
-            rc = app.wait(30)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            raise
-    assert rc == 0, log.read_text(errors="replace")[-3000:]
     with sqlite3.connect(data / "hipcheck.sqlite3") as conn:
         states = {s for (s,) in conn.execute("SELECT state FROM intervals")}
     assert "standing" in states and "sitting" not in states, states
@@ -179,22 +176,8 @@ def test_the_app_deletes_records_older_than_the_retention(
             start = now - timedelta(days=days_ago)
             store.record_interval(start, start + timedelta(hours=1), "sitting", None, 0.0)
     log = tmp_path / "app.log"
-    with log.open("wb") as out:
-        app = subprocess.Popen(
-            [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--verbose",
-             "--set", "retention_days=30", "--source", str(posture_data / CLIP), "--loop"],
-            env=env(), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
+    with running_app(posture_data, data, log, "--set", "retention_days=30") as app:
         wait(lambda: hipcheck(data, "status").returncode == 0, 90, app, log)
-    finally:
-        app.send_signal(signal.SIGTERM)
-        try:
-            rc = app.wait(30)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            raise
-    assert rc == 0, log.read_text(errors="replace")[-3000:]
     assert "deleted 1 records older than 30 days" in log.read_text(errors="replace")
     with Store.open(data / "hipcheck.sqlite3") as store:
         days = store.days()

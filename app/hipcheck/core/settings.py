@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import Field, dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -126,10 +126,17 @@ class Settings:
         choices=("floor", "office"),
     )  # fmt: skip
     retention_days: int = _s(
-        365, "Keep data for", "Records older than this many days are deleted.", PRI,
+        365, "Keep data for", "Days of records kept, today included; older ones are deleted.", PRI,
         unit="days", minimum=1, maximum=3650,
     )  # fmt: skip
     start_at_login: bool = _s(False, "Start at login", "Start HipCheck when you log in.", STA)
+
+
+def retention_cutoff(today: date, keep_days: int) -> date:
+    """The first day kept by ``retention_days``: the last ``keep_days`` days, today included."""
+    if keep_days < 1:
+        raise ValueError(f"keep_days must be at least 1, got {keep_days}")
+    return today - timedelta(days=keep_days - 1)
 
 
 def spec_of(name: str) -> SettingSpec:

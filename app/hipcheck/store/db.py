@@ -27,19 +27,13 @@ from pathlib import Path
 from typing import Any, Protocol
 from uuid import uuid4
 
+from hipcheck.core.settings import retention_cutoff
 from hipcheck.core.tracker import scale_angle_seconds
 from hipcheck.core.types import Interval, State
 
 _log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-
-
-def retention_cutoff(today: date, keep_days: int) -> date:
-    """The first day kept when the last ``keep_days`` days, today included, are kept."""
-    if keep_days < 1:
-        raise ValueError(f"keep_days must be at least 1, got {keep_days}")
-    return today - timedelta(days=keep_days - 1)
 
 
 class StoreError(Exception):
@@ -395,7 +389,10 @@ class Store:
     # ---- deleting -------------------------------------------------------------------------
 
     def delete_all(self) -> None:
-        """Erase every record, and the freed pages with them; running writers notice it."""
+        """Erase every record, and the freed pages with them; running writers notice it.
+
+        Raises sqlite3.Error if the scrub cannot finish now; the records are gone already and
+        the scrub is retried by the next ``apply_retention``."""
         with self._transaction() as db:
             db.execute("DELETE FROM intervals")
             db.execute("DELETE FROM events")
@@ -403,32 +400,52 @@ class Store:
                 "INSERT INTO meta (name, value) VALUES ('erase_count', '1') ON CONFLICT(name)"
                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
-        self._scrub()
+            _mark_scrub_pending(db)
+        self._finish_scrub()
 
     def delete_before(self, day: date) -> int:
-        """Retention: delete what ended before ``day`` (local); returns rows deleted."""
+        """Delete what ended before ``day`` (local); returns rows deleted. The file is marked
+        for a scrub (see ``apply_retention``)."""
         iso = day.isoformat()
         with self._transaction() as db:
             n = db.execute("DELETE FROM intervals WHERE end_day < ?", (iso,)).rowcount
             n += db.execute("DELETE FROM events WHERE day < ?", (iso,)).rowcount
+            if n:
+                _mark_scrub_pending(db)
         return n
 
     def apply_retention(self, today: date, keep_days: int) -> int:
-        """Delete what ended before the last ``keep_days`` days (today included); scrub if any.
-
-        Returns rows deleted. The freed pages are rewritten too, so the deleted records do not
-        linger in the file.
-        """
+        """Delete what ended before the last ``keep_days`` days (today included); returns rows
+        deleted. The freed pages are scrubbed from the file too; a scrub that could not finish
+        (a reader held the WAL, the disk was full) stays noted in the file and is retried on the
+        next call. Raises sqlite3.Error when it cannot finish now."""
         n = self.delete_before(retention_cutoff(today, keep_days))
-        if n:
-            self._scrub()
+        if self._query("SELECT 1 FROM meta WHERE name = 'scrub_pending'"):
+            self._finish_scrub()
         return n
 
+    def _finish_scrub(self) -> None:
+        """Scrub, then clear the note that a scrub is pending (and empty the log once more)."""
+        self._scrub()
+        with self._transaction() as db:
+            db.execute("DELETE FROM meta WHERE name = 'scrub_pending'")
+        self._checkpoint()
+
     def _scrub(self) -> None:
-        """Rewrite the file without freed pages, and empty the WAL, so deleted data is gone."""
+        """Rewrite the file without freed pages, and empty the WAL, so deleted data is gone.
+
+        Raises sqlite3.OperationalError when a reader keeps the WAL from being emptied.
+        """
         with self._lock:
             self._db.execute("VACUUM")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the file and truncate it; OperationalError if a reader blocks it."""
+        with self._lock:
+            busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            raise sqlite3.OperationalError("the database is busy; its log could not be emptied")
 
     def close(self) -> None:
         """Checkpoint and close the database."""
@@ -482,6 +499,14 @@ def _move_aside(path: Path, suffix: str) -> Path:
         if side.exists():
             shutil.move(str(side), str(target.with_name(target.name + extra)))
     return target
+
+
+def _mark_scrub_pending(db: sqlite3.Connection) -> None:
+    """Note in the file that deleted records still wait to be scrubbed from it."""
+    db.execute(
+        "INSERT INTO meta (name, value) VALUES ('scrub_pending', '1')"
+        " ON CONFLICT(name) DO UPDATE SET value = '1'"
+    )
 
 
 def _clip(day: date, row: Iterable[Any]) -> StoredInterval:

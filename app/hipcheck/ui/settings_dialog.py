@@ -46,6 +46,7 @@ from hipcheck.core.settings import (
     SettingsError,
     SettingSpec,
     iter_specs,
+    retention_cutoff,
     save_settings,
     with_value,
 )
@@ -502,8 +503,6 @@ class SettingsDialog(QDialog):
         """What "Saved" means for this change (a shorter retention deletes older records)."""
         if name != "retention_days":
             return "Saved"
-        from hipcheck.store.db import retention_cutoff
-
         cutoff = retention_cutoff(self._now().date(), new.retention_days)
         return f"Saved; records from before {cutoff:%d %b %Y} are deleted within the hour"
 
