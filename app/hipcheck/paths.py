@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -50,18 +51,25 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     )
 
 
+ASSETS_DATA_DIR = "share/io.github.hipcheck.HipCheck/assets"  # where a wheel puts them
+
+
 def assets_dir() -> Path:
     """The folder with HipCheck's icons and exercise pictures (``assets/``).
 
     In the PyInstaller build it sits beside the bundled code (``sys._MEIPASS``); from a source
     checkout it is the repository's ``assets/`` folder; installed from a wheel, it is
-    ``share/hipcheck/assets`` under the environment's prefix (the wheel's data files).
+    ``ASSETS_DATA_DIR`` under the data root pip installed into (the environment's prefix, the
+    user's ``~/.local`` for ``--user``, ``/usr/local`` for a system pip on Debian).
     """
     bundle = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and bundle:
         return Path(bundle) / "assets"
-    candidates = [
-        Path(__file__).resolve().parents[2] / "assets",
-        Path(sys.prefix) / "share" / "hipcheck" / "assets",
-    ]
+    import sysconfig
+
+    roots = [sys.prefix, sysconfig.get_path("data")]
+    with contextlib.suppress(KeyError, AttributeError):
+        roots.append(sysconfig.get_path("data", sysconfig.get_preferred_scheme("user")))
+    candidates = [Path(__file__).resolve().parents[2] / "assets"]
+    candidates += [Path(root) / ASSETS_DATA_DIR for root in dict.fromkeys(roots)]
     return next((c for c in candidates if (c / "hipcheck.svg").is_file()), candidates[0])

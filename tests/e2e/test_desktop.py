@@ -169,6 +169,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
             ["xdotool", "search", "--name", f"HipCheck — break: {exercise}"],
             env=desk, capture_output=True, text=True, timeout=20,
         )  # fmt: skip
+        assert found.stdout.split(), f"xdotool found no break window: {found.stderr}"
         window_id = found.stdout.split()[0]
         subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=desk, timeout=20)
         subprocess.run(["xdotool", "key", "--clearmodifiers", "Return"], env=desk, timeout=20)

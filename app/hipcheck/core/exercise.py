@@ -256,7 +256,7 @@ def _minutes(seconds: float) -> str:
     """``seconds`` in words, to the minute; "under a minute" rather than rounding up to one."""
     if seconds < 60.0:
         return "under a minute"
-    n = max(1, round(seconds / 60.0))
+    n = round(seconds / 60.0)
     return f"{n} minute" if n == 1 else f"{n} minutes"
 
 
