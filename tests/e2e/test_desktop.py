@@ -166,7 +166,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
 
         # The user finishes the exercise and presses Enter: Done.
         found = subprocess.run(
-            ["xdotool", "search", "--name", f"HipCheck — break: {exercise}"],
+            ["xdotool", "search", "--onlyvisible", "--name", f"HipCheck — break: {exercise}"],
             env=desk, capture_output=True, text=True, timeout=20,
         )  # fmt: skip
         assert found.stdout.split(), f"xdotool found no break window: {found.stderr}"

@@ -120,8 +120,9 @@ def test_skip_and_close(qtbot) -> None:  # type: ignore[no-untyped-def]
 def test_keyboard_enter_is_done_and_escape_skips(qtbot) -> None:  # type: ignore[no-untyped-def]
     window, _, out = make(qtbot)
     qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.keyClick(window, Qt.Key.Key_Return)
+    # Enter goes to the widget with the focus, as typed keys do.
+    assert window.focusWidget() is window.done_button
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
     assert out.calls == [("done", DONE)] and not window.isVisible()
     window2, _, out2 = make(qtbot)
     qtbot.waitExposed(window2)

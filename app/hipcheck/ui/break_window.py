@@ -174,6 +174,7 @@ class BreakWindow(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.done_button)
         root.addLayout(buttons)
+        self.done_button.setFocus()  # Enter on a fresh window is Done, never Skip
         self.setMinimumWidth(ILLUSTRATION_WIDTH_PX + 80)
 
     # ---- the countdown -------------------------------------------------------------------------
