@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from hipcheck.ui.live_view import (
     ADVICE_NOBODY,
     LiveView,
     framing_advice,
+    live_text,
     mean_luminance,
 )
 from hipcheck.ui.worker import frame_to_qimage
@@ -102,6 +104,12 @@ def test_front_camera_frame_asks_for_a_side_view(
     assert record.state is State.SITTING and record.observation.person_present
     assert ADVICE_HIPS in advice and ADVICE_NOBODY not in advice
     assert "side" in ADVICE_HIPS
+    # The engine's note on an unusable calibration reaches the panel too.
+    noted = replace(record, calibration_note="it was made elsewhere; calibrate again")
+    assert live_text(noted, 100.0).advice[-1] == (
+        "Calibration not used: it was made elsewhere; calibrate again."
+    )
+    assert not any("Calibration" in a for a in live_text(record, 100.0).advice)
 
 
 def test_dark_and_empty_frames_get_their_advice(

@@ -173,5 +173,8 @@ def test_the_engine_uses_the_saved_calibration_from_the_next_sample(
     assert cal is not None
     save_calibration(path, replace(cal, frame_aspect=cal.frame_aspect * 1.5))
     assert set(raw_states(400.0)) == {State.UNKNOWN}
+    note = engine.process(Frame(held_out[0], 450.0)).calibration_note
+    assert note is not None and "another shape" in note and "calibrate again" in note
     path.unlink()
     assert set(raw_states(500.0)) == {State.UNKNOWN}
+    assert engine.process(Frame(held_out[0], 550.0)).calibration_note is None

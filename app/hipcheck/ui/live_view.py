@@ -152,8 +152,10 @@ def live_text(record: SampleRecord | None, luminance: float | None, paused: str 
             bout += f" (in flexion {format_duration(summary.current_bout_flexion_s)})"
     else:
         bout = "No sitting bout running"
-    advice = tuple(framing_advice(record.sample, obs, luminance))
-    return LiveText(state_text, angle, bout, advice)
+    advice = framing_advice(record.sample, obs, luminance)
+    if record.calibration_note:
+        advice.append(f"Calibration not used: {record.calibration_note}.")
+    return LiveText(state_text, angle, bout, tuple(advice))
 
 
 class FrameView(QWidget):

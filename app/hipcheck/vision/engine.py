@@ -47,6 +47,7 @@ class SampleRecord:
     events: tuple[Event, ...]
     closed_intervals: tuple[Interval, ...]
     summary: TrackerSummary
+    calibration_note: str | None = None  # why the saved calibration is not used, if it is not
 
     @property
     def raw_state(self) -> State:
@@ -265,24 +266,27 @@ class Engine:
             events=events,
             closed_intervals=closed,
             summary=summary,
+            calibration_note=self._calibration_ignored,
         )
 
     def _usable_calibration(self, image_size: tuple[int, int]) -> Calibration | None:
         """The user's calibration if it describes this picture: same shape, and the follower
         has not found the user somewhere else than the calibrated seat."""
         cal = self._calibration() if self._calibration is not None else None
-        if cal is None:
-            return None
         why = None
-        if not calibration_fits(cal, image_size):
-            why = f"it was made with {cal.frame_aspect:.2f}:1 pictures, these are {image_size[0]}x{image_size[1]}"
-        elif getattr(self._estimator, "calibration_in_doubt", False):
+        if cal is not None and not calibration_fits(cal, image_size):
+            w, h = image_size
+            why = (
+                f"it was made with a picture of another shape ({cal.frame_aspect:.2f}:1, "
+                f"this one is {w}×{h}); calibrate again"
+            )
+        elif cal is not None and getattr(self._estimator, "calibration_in_doubt", False):
             why = "you are no longer where it was made (camera or chair moved?); calibrate again"
         if why != self._calibration_ignored:
             self._calibration_ignored = why
             if why is not None:
                 log.warning("calibration not used: %s", why)
-        return None if why is not None else cal
+        return cal if why is None else None
 
     def _record(self, t_s: float, events: tuple[Event, ...], closed: tuple[Interval, ...]) -> None:
         """Hand this sample's closed intervals (and the open one, when due) and events to the store."""
