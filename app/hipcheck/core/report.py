@@ -340,9 +340,9 @@ def _day_bouts(
     return tuple(out)
 
 
-def _bin_index(lo_deg: float) -> int:
-    """The index of the bin whose lower edge is ``lo_deg``."""
-    return round((angle_bin_lo(lo_deg) - ANGLE_MIN_DEG) / ANGLE_BIN_DEG)
+def _bin_index(angle_deg: float) -> int:
+    """The index of the bin ``angle_deg`` (or a bin's lower edge) falls in."""
+    return round((angle_bin_lo(angle_deg) - ANGLE_MIN_DEG) / ANGLE_BIN_DEG)
 
 
 def _angle_bins(segments: Sequence[Segment]) -> tuple[tuple[AngleBin, ...], float]:
@@ -362,7 +362,7 @@ def _angle_bins(segments: Sequence[Segment]) -> tuple[tuple[AngleBin, ...], floa
         elif s.mean_hip_angle_deg is None:
             unmeasured += s.duration_s
         else:
-            seconds[_bin_index(angle_bin_lo(s.mean_hip_angle_deg))] += s.duration_s
+            seconds[_bin_index(s.mean_hip_angle_deg)] += s.duration_s
     bins = tuple(
         AngleBin(ANGLE_MIN_DEG + i * ANGLE_BIN_DEG, ANGLE_MIN_DEG + (i + 1) * ANGLE_BIN_DEG, sec)
         for i, sec in enumerate(seconds)

@@ -283,15 +283,15 @@ class UserFollower:
         cal = self._calibration_for((int(width), int(height)))
         if cal is None:
             return self._accept(found, timestamp_s)
-        if at_the_desk(found, cal):
+        at_desk: PoseSample | None = found
+        if not at_the_desk(found, cal):
+            at_desk = self._run(image_bgr, timestamp_s, seat_crop(cal, (int(width), int(height))))
+            if at_desk is not None and not at_the_desk(at_desk, cal):
+                at_desk = None
+        if at_desk is not None:
             self.calibration_in_doubt = False
             self._elsewhere_since_s = self._elsewhere_last_s = None
-            return self._accept(found, timestamp_s)
-        again = self._run(image_bgr, timestamp_s, seat_crop(cal, (int(width), int(height))))
-        if again is not None and at_the_desk(again, cal):
-            self.calibration_in_doubt = False
-            self._elsewhere_since_s = self._elsewhere_last_s = None
-            return self._accept(again, timestamp_s)
+            return self._accept(at_desk, timestamp_s)
         # Someone elsewhere: learned only after an unbroken run of such samples (a gap of more
         # than two seconds, or time going back, starts the run again).
         last = self._elsewhere_last_s
