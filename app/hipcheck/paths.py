@@ -51,7 +51,9 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     )
 
 
-ASSETS_DATA_DIR = "share/io.github.hipcheck.HipCheck/assets"  # where a wheel puts them
+APP_ID = "io.github.hipcheck.HipCheck"
+"""The installed app id: desktop file, icon name, notifications' desktop-entry."""
+ASSETS_DATA_DIR = f"share/{APP_ID}/assets"  # where a wheel puts them
 
 
 def assets_dir() -> Path:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
-from hipcheck.core.settings import LoadedSettings, SettingsError, apply_overrides, load_settings
+from hipcheck.core.settings import LoadedSettings, SettingsError, load_settings, parse_overrides
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 
@@ -13,11 +14,20 @@ def settings_for_run(args: argparse.Namespace, *, repair: bool = True) -> Loaded
     """Load settings for ``args.data_dir`` and apply ``args.overrides`` (bad ones: UserError).
 
     ``repair=False`` leaves a bad settings file untouched (for read-only commands like analyze).
+    The result keeps the file's own values apart (``saved``) and names the overridden keys, so
+    whatever saves settings later writes the user's values, never a one-run override.
     """
     paths = resolve_paths(getattr(args, "data_dir", None))
     loaded = load_settings(paths.settings_file, repair=repair)
     try:
-        settings = apply_overrides(loaded.settings, getattr(args, "overrides", None) or [])
+        changes = parse_overrides(getattr(args, "overrides", None) or [])
     except SettingsError as exc:
         raise UserError(str(exc)) from None
-    return LoadedSettings(settings, loaded.warnings, loaded.backup)
+    settings = replace(loaded.settings, **changes) if changes else loaded.settings
+    return LoadedSettings(
+        settings,
+        loaded.warnings,
+        loaded.backup,
+        saved=loaded.settings,
+        for_this_run=frozenset(changes),
+    )

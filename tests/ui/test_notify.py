@@ -237,5 +237,6 @@ def test_forced_routes_and_the_tray_balloon(qtbot, tmp_path, monkeypatch) -> Non
     assert got == [DEFAULT]
     balloon.shutdown()
     assert SNOOZE in dict(NUDGE_ACTIONS)
-    assert dict(notify.nudge_actions(True)) == {DEFAULT: "Start break", SNOOZE: "Snooze"}
+    assert dict(notify.nudge_actions(True)) == {DEFAULT: "Start break", SNOOZE: "Snooze 10 min"}
+    assert dict(notify.nudge_actions(True, 2.5))[SNOOZE] == "Snooze 2.5 min"
     assert dict(notify.nudge_actions(False)) == {DEFAULT: "Start break"}

@@ -397,3 +397,39 @@ def test_settings_dataclass_field_count_guard() -> None:
     # If a setting is added without a widget kind the dialog knows, this points here.
     kinds = {type(getattr(Settings(), f.name)) for f in fields(Settings)}
     assert kinds <= {bool, int, float, str, tuple}
+
+
+def test_a_set_override_never_reaches_the_settings_file(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """``--set`` for one run, then one unrelated change in the dialog: only that change is saved."""
+    import argparse
+
+    from hipcheck.core.settings import save_settings
+    from hipcheck.settings_run import settings_for_run
+    from hipcheck.ui.app import make_settings_dialog
+
+    save_settings(paths.settings_file, Settings(snooze_min=5.0))
+    args = argparse.Namespace(
+        data_dir=str(paths.data_dir),
+        overrides=["sitting_limit_min=0.5", "work_start_h=0", "sound=false"],
+    )
+    loaded = settings_for_run(args)
+    assert loaded.settings.sitting_limit_min == 0.5 and loaded.settings.snooze_min == 5.0
+    rec = Recorder()
+    dlg = make_settings_dialog(loaded, loaded.settings, rec, paths)
+    qtbot.addWidget(dlg)
+    assert dlg.set_value("snooze_max", 1)
+    on_disk = load_settings(paths.settings_file).settings
+    assert on_disk == Settings(snooze_min=5.0, snooze_max=1)  # no override leaked in
+    assert dlg._labels["sitting_limit_min"].text() == "Sitting limit (for this run):"
+    assert dlg._labels["snooze_max"].text() == "Snoozes in a row:"
+    # The running app keeps its overrides and gets the change.
+    assert rec.calls[-1].sitting_limit_min == 0.5 and rec.calls[-1].snooze_max == 1
+    assert rec.calls[-1].sound is False
+
+    # Changing an overridden value in the dialog is the user's choice: saved, no longer marked.
+    assert dlg.set_value("sitting_limit_min", 30.0)
+    assert load_settings(paths.settings_file).settings.sitting_limit_min == 30.0
+    assert load_settings(paths.settings_file).settings.sound is True
+    assert dlg._labels["sitting_limit_min"].text() == "Sitting limit:"

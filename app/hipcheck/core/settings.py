@@ -163,11 +163,22 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class LoadedSettings:
-    """Settings read from disk plus warnings for the user (bad keys replaced by defaults)."""
+    """Settings read from disk plus warnings for the user (bad keys replaced by defaults).
+
+    ``settings`` are the values in force for this run; ``saved`` what the settings file holds
+    (None: the same), and ``for_this_run`` the names ``--set`` overrode, which are never saved.
+    """
 
     settings: Settings
     warnings: list[str] = field(default_factory=list)
     backup: Path | None = None
+    saved: Settings | None = None
+    for_this_run: frozenset[str] = frozenset()
+
+    @property
+    def file_settings(self) -> Settings:
+        """What the settings file holds (the settings without this run's overrides)."""
+        return self.saved if self.saved is not None else self.settings
 
 
 def _settings_fields() -> tuple[Field[Any], ...]:
@@ -291,10 +302,24 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, parse_value(_known(key), raw)
 
 
+def parse_overrides(overrides: Iterable[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` overrides as validated ``{name: value}`` (the last one of a key wins)."""
+    return dict(parse_override(text) for text in overrides)
+
+
 def apply_overrides(settings: Settings, overrides: Iterable[str]) -> Settings:
     """Apply ``KEY=VALUE`` overrides with the same names and validation as the settings file."""
-    changes = dict(parse_override(text) for text in overrides)
+    changes = parse_overrides(overrides)
     return replace(settings, **changes) if changes else settings
+
+
+def saved_with_change(saved: Settings, name: str, value: object) -> Settings:
+    """What the settings file should hold after the user set ``name``: only that key changes.
+
+    The running settings may carry one-run overrides (``--set``); saving them instead of the
+    file's own values would make an override permanent.
+    """
+    return with_value(saved, name, value)
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:

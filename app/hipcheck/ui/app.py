@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hipcheck.core.clock import Clock, SystemClock
-from hipcheck.core.settings import Settings
+from hipcheck.core.settings import LoadedSettings, Settings, load_settings
 from hipcheck.errors import UserError
 from hipcheck.paths import AppPaths, resolve_paths
 from hipcheck.settings_run import settings_for_run
@@ -77,6 +77,26 @@ def day_totals(store: Any) -> Any:
         return sum(i.duration_s for i in sitting), sum(i.flexion_s for i in sitting)
 
     return totals
+
+
+def make_settings_dialog(
+    loaded: LoadedSettings, settings: Settings, on_change: Any, paths: AppPaths
+) -> Any:
+    """The settings dialog for this run: ``--set`` values are marked "for this run" and unsaved.
+
+    The file's own values come from the file as it is now (the first run may have saved since).
+    """
+    from hipcheck.ui.settings_dialog import SettingsDialog
+
+    saved = load_settings(paths.settings_file, repair=False).settings
+    return SettingsDialog(
+        settings,
+        on_change,
+        paths=paths,
+        warnings=loaded.warnings,
+        saved=saved,
+        for_this_run=loaded.for_this_run,
+    )
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -216,9 +236,7 @@ def _run(
         return ReportWindow(store, today=clock.wall().date(), settings=current["settings"])
 
     def settings_dialog(on_change: Any) -> Any:
-        from hipcheck.ui.settings_dialog import SettingsDialog
-
-        return SettingsDialog(current["settings"], on_change, paths=paths, warnings=loaded.warnings)
+        return make_settings_dialog(loaded, current["settings"], on_change, paths)
 
     def break_window(choice: Any, *, on_done: Any, on_skip: Any) -> Any:
         from hipcheck.ui.break_window import BreakWindow

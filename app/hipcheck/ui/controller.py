@@ -344,7 +344,10 @@ class AppController(QObject):
         )
         log.info("nudge: %s", nudge.title)
         self.notifier.notify(
-            nudge.title, nudge.body, nudge_actions(nudge.can_snooze), self.on_notification_action
+            nudge.title,
+            nudge.body,
+            nudge_actions(nudge.can_snooze, self.settings.snooze_min),
+            self.on_notification_action,
         )
 
     def on_notification_action(self, key: str) -> None:

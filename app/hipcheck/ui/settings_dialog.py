@@ -12,7 +12,7 @@ import importlib
 import logging
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +48,9 @@ from hipcheck.core.settings import (
     iter_specs,
     retention_cutoff,
     save_settings,
+    saved_with_change,
+    settings_to_dict,
+    spec_of,
     with_value,
 )
 from hipcheck.paths import AppPaths
@@ -385,11 +388,18 @@ class SettingsDialog(QDialog):
         autostart_command: Sequence[str] | None = None,
         autostart_platform: Platform | None = None,
         now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        saved: Settings | None = None,
+        for_this_run: Collection[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("HipCheck settings")
         self._settings = settings
+        # What the settings file holds: ``settings`` minus this run's --set overrides, which are
+        # marked "for this run" and never written to the file.
+        self._saved = saved if saved is not None else settings
+        self.for_this_run = set(for_this_run)
+        self._labels: dict[str, QLabel] = {}
         self._on_change = on_change
         self._paths = paths
         self._delete_all = delete_all
@@ -428,6 +438,7 @@ class SettingsDialog(QDialog):
             label = QLabel(spec.label + ":")
             label.setToolTip(spec.help)
             label.setBuddy(editor)
+            self._labels[name] = label
             form.addRow(label, editor)
             # The help also shows under the editor: tooltips are easy to miss.
             # One line each (no word wrap: wrapped labels get clipped inside a form layout).
@@ -450,6 +461,8 @@ class SettingsDialog(QDialog):
         layout.addLayout(bottom)
 
         self._load_editors(settings)
+        for name in self.for_this_run:
+            self._mark_for_this_run(name, True)
         self.tabs.currentChanged.connect(self._update_preview)
 
     # -- public API --
@@ -482,9 +495,14 @@ class SettingsDialog(QDialog):
             self._load_editors(self._settings)
             return False
         self._settings = new
+        # Only this key changes in the file; another key's one-run override stays out of it.
+        self._saved = saved_with_change(self._saved, name, value)
+        if name in self.for_this_run:
+            self.for_this_run.discard(name)
+            self._mark_for_this_run(name, False)
         if self._paths is not None:
             try:
-                save_settings(self._paths.settings_file, new)
+                save_settings(self._paths.settings_file, self._saved)
             except OSError as exc:
                 self._status(f"Applied, but could not save the settings file: {exc}", error=True)
             else:
@@ -498,6 +516,20 @@ class SettingsDialog(QDialog):
         self.settings_changed.emit(new)
         self._on_change(new)
         return True
+
+    def _mark_for_this_run(self, name: str, on: bool) -> None:
+        """Mark a label whose value came from ``--set``: in force now, not in the settings file."""
+        label = self._labels.get(name)
+        if label is None:
+            return
+        spec = spec_of(name)
+        label.setText(f"{spec.label} (for this run):" if on else f"{spec.label}:")
+        label.setToolTip(
+            f"Set with --set for this run only; the settings file keeps "
+            f"{settings_to_dict(self._saved)[name]!r}. Change it here to keep a new value."
+            if on
+            else spec.help
+        )
 
     def _saved_text(self, name: str, new: Settings) -> str:
         """What "Saved" means for this change (a shorter retention deletes older records)."""
@@ -529,7 +561,7 @@ class SettingsDialog(QDialog):
 
         if self._paths is None:
             raise OSError("no data folder to export")
-        return export_all_data(self._paths, dest, self._settings, self._now())
+        return export_all_data(self._paths, dest, self._saved, self._now())
 
     def delete_all_data(self) -> None:
         """Delete every recorded interval and event, and the calibration; settings are kept."""
