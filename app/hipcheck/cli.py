@@ -67,6 +67,14 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
         help="camera index, video file or stream URL (default: the camera from settings)",
     )
     parser.add_argument("--loop", action="store_true", help="loop a video file source")
+    parser.add_argument(
+        "--first-run",
+        dest="first_run",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show (or never show) the first-run window at start "
+        "(default: once; $HIPCHECK_NO_FIRST_RUN turns it off)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

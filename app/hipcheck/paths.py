@@ -33,6 +33,11 @@ class AppPaths:
         return self.data_dir / "hipcheck.sqlite3"
 
     @property
+    def first_run_done(self) -> Path:
+        """Present once the first-run window was finished or skipped."""
+        return self.config_dir / "first-run-done"
+
+    @property
     def log_dir(self) -> Path:
         """Where rotating logs go."""
         return self.state_dir / "log"

@@ -19,6 +19,8 @@ from hipcheck.ui.live_view import (
     ADVICE_DARK,
     ADVICE_HIPS,
     ADVICE_NOBODY,
+    FRONT_NOTE,
+    LEGEND,
     LiveView,
     framing_advice,
     live_text,
@@ -104,6 +106,10 @@ def test_front_camera_frame_asks_for_a_side_view(
     assert record.state is State.SITTING and record.observation.person_present
     assert ADVICE_HIPS in advice and ADVICE_NOBODY not in advice
     assert "side" in ADVICE_HIPS
+    # With the camera in front (a laptop), hidden hips are expected: one line says what is
+    # measured, and there is no advice to move the camera.
+    front = live_text(record, 100.0, front=True)
+    assert front.angle == FRONT_NOTE and ADVICE_HIPS not in front.advice
     # The engine's note on an unusable calibration reaches the panel too.
     noted = replace(record, calibration_note="it was made elsewhere; calibrate again")
     assert live_text(noted, 100.0).advice[-1] == (
@@ -139,3 +145,19 @@ def test_closing_keeps_nothing_and_stops_asking_for_frames(qtbot: QtBot) -> None
     assert view.frame_view._image.isNull()
     view.set_frame(QImage(64, 48, QImage.Format.Format_RGB888))  # ignored while closed
     assert view.frame_view._image.isNull()
+
+
+def test_no_camera_is_said_in_the_live_view_with_a_camera_choice(qtbot: QtBot) -> None:
+    view = LiveView(front=True)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.legend_label.text() == LEGEND and "dashed" in LEGEND
+    assert view.text().state == "Starting the camera…" and view.choose_camera.isHidden()
+    view.set_camera_problem("Camera 0 (/dev/video0) is in use by another app (a video call?).")
+    assert view.text().state == "No camera: reminding by the clock"
+    assert "in use by another app" in view.advice_label.text()
+    assert not view.choose_camera.isHidden()
+    with qtbot.waitSignal(view.choose_camera_requested, timeout=1000):
+        view.choose_camera.click()
+    view.set_camera_problem("")
+    assert view.choose_camera.isHidden()

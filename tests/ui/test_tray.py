@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from _scripted import Opener, engine_factory
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
 from hipcheck.core.clock import SystemClock
@@ -30,6 +30,48 @@ from hipcheck.ui.tray import (
 )
 from hipcheck.ui.worker import CameraWorker, WorkerHost, WorkerState
 
+ICON_VIEWS: dict[str, dict[str, Any]] = {
+    "starting": {"mode": TrayMode.STARTING},
+    "sitting_10": {"mode": TrayMode.SITTING, "fill": 0.1},
+    "sitting_50": {"mode": TrayMode.SITTING, "fill": 0.5},
+    "sitting_90": {"mode": TrayMode.SITTING, "fill": 0.9},
+    "break_due": {"mode": TrayMode.SITTING, "fill": 1.0, "due": True},
+    "standing": {"mode": TrayMode.STANDING},
+    "away": {"mode": TrayMode.AWAY},
+    "paused": {"mode": TrayMode.PAUSED},
+    "camera_problem": {"mode": TrayMode.CAMERA_PROBLEM},
+    "timer_only": {"mode": TrayMode.SITTING, "fill": 0.5, "camera_badge": True},
+}
+PANELS = {"light": QColor("#f0f0f0"), "dark": QColor("#202020")}
+
+
+def icon(name: str, size: int) -> QImage:
+    view = dict(ICON_VIEWS[name])
+    mode = view.pop("mode")
+    fill = view.pop("fill", 0.0)
+    return draw_icon(mode, fill, size, **view)
+
+
+def on_panel(image: QImage, panel: QColor) -> QImage:
+    out = QImage(image.size(), QImage.Format.Format_ARGB32)
+    out.fill(panel)
+    p = QPainter(out)
+    p.drawImage(0, 0, image)
+    p.end()
+    return out
+
+
+def luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
 
 def mask(image: QImage) -> list[bool]:
     """Which pixels are painted at all (alpha), i.e. the icon's shape without its colour."""
@@ -40,21 +82,65 @@ def mask(image: QImage) -> list[bool]:
     ]
 
 
-def test_every_state_has_its_own_shape_not_only_colour(qapp: Any) -> None:
-    shapes = {mode: mask(draw_icon(mode, 12, 32)) for mode in TrayMode}
-    for a, b in itertools.combinations(TrayMode, 2):
-        differing = sum(p != q for p, q in zip(shapes[a], shapes[b], strict=True))
-        assert differing > 32 * 32 * 0.05, f"{a.value} and {b.value} look alike in monochrome"
-
-
-def test_sitting_icon_shows_the_bout_minutes(qapp: Any) -> None:
-    icons = [draw_icon(TrayMode.SITTING, minutes, 64) for minutes in (3, 47, 120)]
-    # The digits are drawn in white on the disc: different numbers, different pixels.
-    whites = [
-        {(x, y) for y in range(64) for x in range(64) if img.pixelColor(x, y).lightness() > 240}
-        for img in icons
+def dark_mask(image: QImage) -> list[bool]:
+    """The icon's dark ink (what a light panel shows), without its colour."""
+    return [
+        image.pixelColor(x, y).alpha() > 128 and image.pixelColor(x, y).lightness() < 140
+        for y in range(image.height())
+        for x in range(image.width())
     ]
-    assert all(whites) and whites[0] != whites[1] != whites[2]
+
+
+@pytest.mark.parametrize("size", [16, 22, 32])
+def test_every_state_has_its_own_shape_not_only_colour(qapp: Any, size: int) -> None:
+    names = ["starting", "sitting_50", "break_due", "standing", "away", "paused", "camera_problem"]
+    shapes = {n: dark_mask(icon(n, size)) for n in names}
+    for a, b in itertools.combinations(names, 2):
+        differing = sum(p != q for p, q in zip(shapes[a], shapes[b], strict=True))
+        assert differing > size * size * 0.08, f"{a} and {b} look alike at {size} px"
+
+
+def test_the_pie_fills_toward_the_limit(qapp: Any) -> None:
+    inked = [sum(dark_mask(icon(n, 32))) for n in ("sitting_10", "sitting_50", "sitting_90")]
+    assert inked[0] < inked[1] < inked[2]
+    # Due is not just a fuller pie: it is a different picture (red disc, white arrow).
+    assert dark_mask(icon("break_due", 32)) != dark_mask(icon("sitting_90", 32))
+
+
+@pytest.mark.parametrize("panel", list(PANELS))
+@pytest.mark.parametrize("name", list(ICON_VIEWS))
+def test_every_icon_has_enough_contrast_on_light_and_dark_panels(
+    qapp: Any, name: str, panel: str
+) -> None:
+    """At 22 px, a good part of the icon stands out from the panel at >= 4.5:1."""
+    image = on_panel(icon(name, 22), PANELS[panel])
+    painted = mask(icon(name, 22))
+    strong = sum(
+        1
+        for i, on in enumerate(painted)
+        if on and contrast(image.pixelColor(i % 22, i // 22), PANELS[panel]) >= 4.5
+    )
+    assert strong >= 0.25 * sum(painted), f"{name} on a {panel} panel: {strong}/{sum(painted)}"
+
+
+def test_icon_screenshots_on_light_and_dark_panels(qapp: Any, artefacts: Path) -> None:
+    """One sheet per panel: every state at 16, 22, 32 px (and 2x), saved for a look."""
+    sizes = (16, 22, 32, 64)
+    for panel, colour in PANELS.items():
+        sheet = QImage(
+            (max(sizes) + 8) * len(sizes),
+            (max(sizes) + 8) * len(ICON_VIEWS),
+            QImage.Format.Format_ARGB32,
+        )
+        sheet.fill(colour)
+        p = QPainter(sheet)
+        for row, name in enumerate(ICON_VIEWS):
+            for col, size in enumerate(sizes):
+                p.drawImage(
+                    (max(sizes) + 8) * col + 4, (max(sizes) + 8) * row + 4, icon(name, size)
+                )
+        p.end()
+        assert sheet.save(str(artefacts / f"tray-icons-{panel}.png"))
 
 
 class RecordingNotifier:
@@ -136,9 +222,12 @@ def test_menu_holds_every_action(app_parts: dict[str, Any]) -> None:
     actions: TrayActions = app_parts["actions"]
     menu = actions.build_menu()
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Pause monitoring", "Resume monitoring", "Live view", "Today's report",
-                     "Settings…", "Take a break now", "Quit HipCheck"]  # fmt: skip
-    pause_menu = menu.actions()[0].menu()
+    assert texts[1:] == ["Pause monitoring", "Resume monitoring", "I just took a break",
+                         "Take a break now", "Live view", "Today's report", "Settings…",
+                         "Set up HipCheck…", "About HipCheck", "Quit HipCheck"]  # fmt: skip
+    # The first line is the status, not clickable.
+    assert menu.actions()[0] is actions.status and not actions.status.isEnabled()
+    pause_menu = next(a for a in menu.actions() if a.text() == "Pause monitoring").menu()
     assert [a.text() for a in pause_menu.actions()] == [c.value for c in PauseChoice]
     # No report/settings window factories given: those items are disabled, not broken.
     assert not actions.report.isEnabled() and not actions.settings.isEnabled()
@@ -154,15 +243,14 @@ def test_no_tray_says_so_once_and_shows_a_window_with_the_same_actions(
     ]
     tray.show()
     qtbot.waitUntil(lambda: tray.window is not None and tray.window.isVisible())
-    buttons = {
-        b.defaultAction().text() for b in tray.window.buttons if b.defaultAction() is not None
-    }
+    buttons = {b.defaultAction().text() for b in tray.window.buttons if hasattr(b, "defaultAction")}
     assert {"Resume monitoring", "Live view", "Take a break now", "Quit HipCheck"} <= buttons
     assert NO_TRAY_NOTICE.split(";")[0] in " ".join(
         w.text() for w in tray.window.findChildren(type(tray.window._state))
     )
     # The window follows the state like the icon would.
-    qtbot.waitUntil(lambda: "sitting" in tray.window.state_text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Sitting" in tray.window.status_text(), timeout=10_000)
+    assert "· break in" in tray.window.status_text()
     assert "Today: sitting" in tray.window.state_text()
 
 

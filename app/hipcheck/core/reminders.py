@@ -209,6 +209,24 @@ class ReminderPolicy:
         """Snoozes since the last break or natural break."""
         return self._snoozes_in_row
 
+    def since_break_s(self, bout_s: float) -> float:
+        """Seconds of the bout since the last break done or skipped (what the limit counts)."""
+        return max(0.0, bout_s - self._answered_bout_s)
+
+    def due_in_s(self, now_s: float, bout_s: float) -> float | None:
+        """Seconds until the next nudge at this bout (0 or less: due now); None during a break."""
+        if self._phase is _Phase.IN_BREAK:
+            return None
+        if self._phase is _Phase.SHOWING:
+            return 0.0
+        if self._phase is _Phase.SNOOZED and self._timer_until_s is not None:
+            return self._timer_until_s - now_s
+        return self.limit_s - self.since_break_s(bout_s)
+
+    def hours_block(self, wall: datetime) -> Block | None:
+        """``Block.OFF_HOURS`` or ``Block.DAY_OFF`` outside the working hours, else None."""
+        return self._hours_block(wall)
+
     def in_working_hours(self, wall: datetime) -> bool:
         """True if ``wall`` is inside the working hours of a working day."""
         return self._hours_block(wall) is None

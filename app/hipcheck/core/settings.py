@@ -69,6 +69,11 @@ class Settings:
         "0", "Camera", "Camera index (0 is the first camera), video file or URL.", MON,
         widget="camera",
     )  # fmt: skip
+    camera_position: str = _s(
+        "front", "Camera position",
+        "Where the camera sees you from: in front (a laptop) or beside you (measures the hip angle).",
+        MON, choices=("front", "side"),
+    )  # fmt: skip
     sample_rate_hz: float = _s(
         2.0, "Sample rate", "Pose samples per second while monitoring.", MON,
         unit="samples/s", minimum=0.2, maximum=10.0,

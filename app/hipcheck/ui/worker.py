@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Retry delays for a source that fails to open or read (a live source has its own back-off).
-BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+# Capped at 10 s: a camera plugged back in (or freed by a video call) is measured again soon.
+BACKOFF_S = (1.0, 2.0, 5.0, 10.0)
 # While the live view is open, frames are shown at this rate (the engine keeps its sample rate).
 DISPLAY_INTERVAL_S = 0.1
 
