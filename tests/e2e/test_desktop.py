@@ -91,6 +91,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
     app_log = out / "app.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HIPCHECK_", "QT_QPA"))}
     env["QT_QPA_PLATFORM"] = "xcb"
+    env["HIPCHECK_NO_FIRST_RUN"] = "1"
     env.pop("DISPLAY", None)
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
     cmd = [

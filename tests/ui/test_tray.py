@@ -22,6 +22,7 @@ from hipcheck.ui.live_view import LiveView
 from hipcheck.ui.tray import (
     NO_TRAY_NOTICE,
     PauseChoice,
+    StatusWindow,
     Tray,
     TrayActions,
     TrayMode,
@@ -420,3 +421,42 @@ def test_report_and_settings_open_from_the_menu_and_settings_apply_live(
             if window is not None:
                 window.close()
         store.close()
+
+
+@pytest.mark.parametrize("width", [200, 320, 640])
+def test_the_no_tray_window_lays_out_at_any_width(
+    qtbot: QtBot, width: int, artefacts: Path
+) -> None:
+    """Every text wraps (nothing cut), buttons never overlap, at 1x and 2x."""
+    from PySide6.QtGui import QPixmap
+    from PySide6.QtWidgets import QLabel
+
+    window = StatusWindow(TrayActions(), NO_TRAY_NOTICE)
+    qtbot.addWidget(window)
+    window.show_view(
+        TrayView(
+            TrayMode.SITTING,
+            fill=0.5,
+            status="Sitting 23 min · break in 22 min",
+            tooltip="HipCheck — Sitting 23 min · break in 22 min\nToday: sitting 2 h 10 min, in flexion 1 h 02 min",
+        )
+    )
+    window.show()
+    window.resize(width, window.heightForWidth(width) if window.hasHeightForWidth() else 600)
+    qtbot.waitExposed(window)
+    window.resize(width, max(window.height(), window.layout().totalHeightForWidth(width)))
+    qtbot.wait(50)
+    for label in window.findChildren(QLabel):
+        if label.text() and label.wordWrap():
+            needed = label.heightForWidth(label.width())
+            assert label.height() >= needed, f"{label.text()[:30]!r} is cut at {width} px"
+    rects = [b.geometry() for b in window.buttons]
+    for i, a in enumerate(rects):
+        assert a.right() <= window.width()
+        for b in rects[i + 1 :]:
+            assert not a.intersects(b)
+    for scale in (1, 2):
+        pixmap = QPixmap(window.size() * scale)
+        pixmap.setDevicePixelRatio(scale)
+        window.render(pixmap)
+        assert pixmap.save(str(artefacts / f"no-tray-{width}px-{scale}x.png"))

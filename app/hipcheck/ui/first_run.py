@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 NO_FIRST_RUN_ENV = "HIPCHECK_NO_FIRST_RUN"
 """Set (to anything but "" or "0") to never show the first run by itself (tests, kiosks)."""
 
+ASKED = ("camera_position", "exercise_variant")
+"""Settings the first run asks for outright (saved on Done even when left as offered)."""
+
 PRIVACY = (
     "HipCheck watches how you sit through your webcam and tells you when it is time to get up. "
     "The pictures stay in memory on this computer; only sitting and standing times are kept, "
@@ -197,6 +200,7 @@ class FirstRunWindow(QDialog):
         layout.addLayout(home_row)
         layout.addLayout(buttons)
         self.resize(560, 720)
+        self._shown = self.values()
 
     # ---- what the monitor sends ----------------------------------------------------------------
 
@@ -233,9 +237,20 @@ class FirstRunWindow(QDialog):
             "work_end_h": float(self.work_end.value()),
         }
 
+    def changes(self) -> dict[str, Any]:
+        """What "Done" saves: the two choices made here, and any value the user changed.
+
+        A value left as shown is not written: it may be this run's ``--set`` override.
+        """
+        return {
+            name: value
+            for name, value in self.values().items()
+            if name in ASKED or value != self._shown[name]
+        }
+
     def confirm(self) -> None:
-        """Done: save what is shown, apply it, and close."""
-        new = self._save(self.values())
+        """Done: save what is chosen here, apply it, and close."""
+        new = self._save(self.changes())
         self._finish("done")
         emit(self.settings_applied, new)
 
