@@ -7,6 +7,8 @@ Definitions, stated once:
   All durations are computed on UTC instants, never by subtracting local wall times.
 * Times per state are the day's stored intervals, which the store already clips at midnight.
   ``not_monitored_s`` is the part of the day (up to ``now`` for today) with no interval at all.
+  ``timer_only_s`` is the time HipCheck reminded by the clock alone (no camera; intervals marked
+  by ``core.timer``): it is in no measured total (sitting, away, unknown).
 * A day ``has_data`` when it holds any interval or event. A day without data reports ``None``
   where a measurement would be, never a zero that looks measured.
 * Sitting bouts follow ``core.tracker.SittingTracker``'s rule, re-applied to the stored intervals
@@ -40,6 +42,7 @@ from hipcheck.core.reminders import (
     EVENT_NUDGE,
     EVENT_SNOOZE,
 )
+from hipcheck.core.timer import is_timer_only
 from hipcheck.core.tracker import (
     ANGLE_BIN_DEG,
     ANGLE_MAX_DEG,
@@ -121,6 +124,8 @@ class Segment:
     flexion_s: float
     gap: bool
     angle_bin_s: Mapping[float, float] = field(default_factory=dict)
+    # Recorded by the break timer while no camera could measure (core.timer), not measured.
+    timer_only: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -221,6 +226,8 @@ class DayReport:
     trend: tuple[TrendDay, ...]
     natural_break_s: float
     flexion_threshold_deg: float
+    # Time reminded by the clock alone (no camera); not in any measured total above.
+    timer_only_s: float | None = None
 
     @property
     def day_length_s(self) -> float:
@@ -388,6 +395,7 @@ def _segments(records: DayRecordsLike, tz: tzinfo, lo_s: float, hi_s: float) -> 
                 flexion_s=iv.flexion_s * share,
                 gap=bool(iv.extra.get("gap")),
                 angle_bin_s={lo: sec * share for lo, sec in angle_seconds(iv.extra).items()},
+                timer_only=is_timer_only(iv.extra),
             )
         )
     return out
@@ -460,7 +468,7 @@ def build_day_report(
     def total(state: State) -> float | None:
         if not has_data:
             return None
-        return float(sum(s.duration_s for s in segments if s.state == state))
+        return float(sum(s.duration_s for s in segments if s.state == state and not s.timer_only))
 
     def count(kind: str) -> int | None:
         return _count(records.events, kind) if has_data else None
@@ -507,4 +515,7 @@ def build_day_report(
         trend=tuple(trend),
         natural_break_s=natural_break_s,
         flexion_threshold_deg=flexion_threshold_deg,
+        timer_only_s=float(sum(s.duration_s for s in segments if s.timer_only))
+        if has_data
+        else None,
     )

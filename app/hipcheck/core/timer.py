@@ -61,13 +61,13 @@ class TimerBout:
     def update(self, now_s: float, idle_s: float | None) -> TimerReading:
         """Advance to ``now_s`` with the desktop's idle time; returns the bout and away state."""
         now_s = max(now_s, self._last_s)
-        idle = None if idle_s is None else max(0.0, min(idle_s, now_s - self._segment_start_s))
+        idle = None if idle_s is None else max(0.0, idle_s)
         if idle is not None and not self._away and idle >= self.natural_break_s:
             # Idle long enough: the break began when the input stopped, not now.
             self._switch(now_s - idle, away=True)
         elif idle is not None and self._away and idle < self.natural_break_s:
             # Back at the keyboard: a new bout began with the first input.
-            back_s = now_s - idle
+            back_s = max(now_s - idle, self._segment_start_s)
             self._switch(back_s, away=False)
             self._bout_start_s = back_s
         self._last_s = now_s

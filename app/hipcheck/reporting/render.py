@@ -28,7 +28,15 @@ def _share(part: float | None, whole: float) -> str:
     return f"{100 * part / whole:3.0f} %" if part is not None and whole > 0 else ""
 
 
-TIME_LABELS = ("Sitting", "in hip flexion", "Standing", "Away", "Unknown", "Not recorded")
+TIME_LABELS = (
+    "Sitting",
+    "in hip flexion",
+    "Standing",
+    "Away",
+    "Unknown",
+    "Timer only (no camera)",
+    "Not recorded",
+)
 COUNT_LABELS = ("Nudges sent", "Breaks taken", "Snoozed", "Skipped")
 
 
@@ -40,6 +48,7 @@ def time_rows(report: DayReport) -> list[tuple[str, float | None]]:
         report.standing_s,
         report.away_s,
         report.unknown_s,
+        report.timer_only_s,
         report.not_monitored_s,
     )
     return list(zip(TIME_LABELS, values, strict=True))
@@ -128,6 +137,7 @@ def report_to_dict(report: DayReport) -> dict[str, Any]:
         "standing_s": _r(report.standing_s),
         "away_s": _r(report.away_s),
         "unknown_s": _r(report.unknown_s),
+        "timer_only_s": _r(report.timer_only_s),
         "not_recorded_s": _r(report.not_monitored_s),
         "bouts": report.bout_count,
         "longest_bout_s": _r(report.longest_bout_s),

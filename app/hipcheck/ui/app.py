@@ -334,7 +334,7 @@ def _run(
         on_settings_changed=settings_changed,
         idle_s=lambda: idle.idle_s,
         timer_sink=timer_sink,
-        camera_problem=lambda: describe_camera_problem(spec_now()),
+        camera_problem=lambda reason: describe_camera_problem(spec_now(), reason),
     )
     status_window = tray.window
 

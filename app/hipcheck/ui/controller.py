@@ -162,7 +162,7 @@ class AppController(QObject):
         on_settings_changed: Callable[[Settings], None] | None = None,
         idle_s: Callable[[], float | None] = lambda: None,
         timer_sink: TimerSink | None = None,
-        camera_problem: Callable[[], Any] | None = None,
+        camera_problem: Callable[[str], Any] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -320,7 +320,9 @@ class AppController(QObject):
     # ---- no camera: say it once, remind by the clock, resume by itself ---------------------------
 
     def _camera_down(self) -> None:
-        problem = self._camera_problem() if self._camera_problem is not None else None
+        problem = (
+            self._camera_problem(self.status.message) if self._camera_problem is not None else None
+        )
         self.problem = problem
         if self.timer is None:
             now_s = self.worker.now_s()

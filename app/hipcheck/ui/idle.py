@@ -87,6 +87,7 @@ class DesktopIdle:
     def __init__(self) -> None:
         self._routers: dict[str, Any] = {}
         self.source: str | None = None
+        self.silent = False  # said once that no service answers
         self._probes: list[tuple[str, str, Callable[[Any], float]]] = [
             ("SESSION", "mutter", mutter_idle_s),
             ("SESSION", "screensaver", screensaver_idle_s),
@@ -111,15 +112,21 @@ class DesktopIdle:
             try:
                 value = probe(self._router(bus))
             except Exception as exc:  # missing service or bus: try the next one
-                log.debug("idle time from %s: %s", name, exc)
+                if not self.silent:
+                    log.debug("idle time from %s: %s", name, exc)
                 continue
             if self.source != name:
                 log.info("idle time from %s", name)
                 self.source = name
             return value
-        if self.source is not None:
-            log.info("idle time from %s no longer answers", self.source)
+        if self.source is not None or not self.silent:
+            log.info(
+                f"idle time from {self.source} no longer answers"
+                if self.source is not None
+                else "the desktop tells no idle time; time away from the keyboard is not noticed"
+            )
             self.source = None
+            self.silent = True
         return None
 
     def close(self) -> None:
@@ -186,5 +193,6 @@ class IdleWatcher:
                 idle = None
             with self._lock:
                 self._idle, self._at = idle, time.monotonic()
-            self._wake.wait(self.interval_s)
+            # Nobody answers: ask again now and then (a desktop may start its service later).
+            self._wake.wait(self.interval_s if idle is not None else 12 * self.interval_s)
             self._wake.clear()

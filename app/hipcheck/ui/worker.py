@@ -220,6 +220,7 @@ class CameraWorker(QObject):
             self._run()
         except Exception as exc:  # never leave the thread without saying so
             log.exception("camera worker failed")
+            # The message's start is what tells this apart from a camera problem (camera_check).
             self._set_state(WorkerState.CAMERA_PROBLEM, f"Monitoring stopped: {exc}")
         finally:
             self._release()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class Problem(str, enum.Enum):
     NO_PERMISSION = "no_permission"
     NO_FILE = "no_file"
     STREAM = "stream"
+    FAILED = "failed"
 
 
 SHORT = {
@@ -34,7 +36,10 @@ SHORT = {
     Problem.NO_PERMISSION: "camera not allowed",
     Problem.NO_FILE: "no video file",
     Problem.STREAM: "stream unreachable",
+    Problem.FAILED: "not measuring",
 }
+STOPPED = "Monitoring stopped"
+"""How the camera worker's message starts when measuring itself failed (not the camera)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +68,23 @@ def camera_name(index: int, sys_root: Path = Path("/sys/class/video4linux")) -> 
 
 def describe_camera_problem(
     spec: str,
+    reason: str = "",
     *,
     dev_root: Path = Path("/dev"),
     sys_root: Path = Path("/sys/class/video4linux"),
+    access: Callable[[Path, int], bool] = os.access,
 ) -> CameraProblem:
-    """Why ``spec`` (a camera index, file or URL) cannot be read now, and what to do about it."""
+    """Why ``spec`` (a camera index, file or URL) cannot be read now, and what to do about it.
+
+    ``reason`` is what the reader said; a failure of the measuring itself (the pose model) is
+    passed on as it is, since no camera choice fixes it.
+    """
     text = spec.strip()
     choose = "or choose another camera in Settings → Monitoring"
+    if reason.startswith(STOPPED):
+        return CameraProblem(
+            Problem.FAILED, text, f"{reason}. Please report this problem. {TIMER_NOTE}"
+        )
     if text.isdigit():
         index = int(text)
         device = dev_root / f"video{index}"
@@ -81,7 +96,7 @@ def describe_camera_problem(
                 f"No camera found at {device} (camera {index}). Plug in a webcam, {choose}. "
                 f"{TIMER_NOTE}",
             )
-        if not os.access(device, os.R_OK | os.W_OK):
+        if not access(device, os.R_OK | os.W_OK):
             return CameraProblem(
                 Problem.NO_PERMISSION,
                 name,
@@ -102,9 +117,10 @@ def describe_camera_problem(
             f"The camera stream {text} does not answer. Check that it is on and reachable, "
             f"{choose}. {TIMER_NOTE}",
         )
+    what = "does not exist" if not Path(text).expanduser().exists() else "cannot be read"
     return CameraProblem(
         Problem.NO_FILE,
         text,
-        f"The video {text} cannot be read (missing or not a video). HipCheck starts using it "
-        f"as soon as it can, {choose}. {TIMER_NOTE}",
+        f"The video {text} {what}. HipCheck starts using it as soon as it can, {choose}. "
+        f"{TIMER_NOTE}",
     )
