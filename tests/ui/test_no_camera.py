@@ -148,3 +148,16 @@ def test_i_just_took_a_break_starts_the_count_again(parts: dict[str, Any], qtbot
     assert controller.timer_bout_s < before
     today = datetime.now().astimezone().date()
     assert "break_told" in [e.kind for e in parts["store"].load_day(today).events]
+
+
+def test_a_pause_without_camera_counts_as_time_away(parts: dict[str, Any], qtbot: QtBot) -> None:
+    from hipcheck.ui.tray import PauseChoice
+
+    controller: AppController = parts["controller"]
+    qtbot.waitUntil(lambda: controller.timer is not None, timeout=10_000)
+    controller.timer.natural_break_s = 0.2  # type: ignore[union-attr]
+    controller.pause(PauseChoice.UNTIL_RESUMED)
+    time.sleep(0.3)
+    controller.on_timer_tick()
+    assert controller.timer is not None and controller.timer.away
+    assert controller.tray_view().status == "Paused until you resume"

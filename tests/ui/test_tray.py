@@ -442,9 +442,10 @@ def test_the_no_tray_window_lays_out_at_any_width(
         )
     )
     window.show()
-    window.resize(width, window.heightForWidth(width) if window.hasHeightForWidth() else 600)
     qtbot.waitExposed(window)
-    window.resize(width, max(window.height(), window.layout().totalHeightForWidth(width)))
+    window.resize(width, 100)  # the buttons take their columns for this width
+    qtbot.wait(20)
+    window.resize(width, window.layout().totalHeightForWidth(width))
     qtbot.wait(50)
     for label in window.findChildren(QLabel):
         if label.text() and label.wordWrap():
@@ -460,3 +461,21 @@ def test_the_no_tray_window_lays_out_at_any_width(
         pixmap.setDevicePixelRatio(scale)
         window.render(pixmap)
         assert pixmap.save(str(artefacts / f"no-tray-{width}px-{scale}x.png"))
+
+
+def test_menu_screenshot_with_the_status_line(qtbot: QtBot, artefacts: Path) -> None:
+    from PySide6.QtGui import QPixmap
+
+    actions = TrayActions()
+    actions.status.setText("Sitting 23 min · break in 22 min")
+    menu = actions.build_menu()
+    qtbot.addWidget(menu)
+    menu.popup(menu.pos())
+    qtbot.waitExposed(menu)
+    assert menu.actions()[0].text() == "Sitting 23 min · break in 22 min"
+    for scale in (1, 2):
+        pixmap = QPixmap(menu.size() * scale)
+        pixmap.setDevicePixelRatio(scale)
+        menu.render(pixmap)
+        assert pixmap.save(str(artefacts / f"tray-menu-{scale}x.png"))
+    menu.close()

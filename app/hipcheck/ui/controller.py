@@ -198,6 +198,7 @@ class AppController(QObject):
         self._timer_sink = timer_sink
         self._camera_problem = camera_problem
         self.timer: TimerBout | None = None
+        self._paused_at_s = 0.0
         self.timer_bout_s = 0.0
         self.problem: Any = None  # the CameraProblem told to the user, or None
         self.problem_notified = False
@@ -388,6 +389,9 @@ class AppController(QObject):
         now_s = self.worker.now_s()
         wall = self.clock.wall()
         if self.paused:
+            # Like the camera's gap, a pause (or a locked screen) counts as time away.
+            timer.update(now_s, now_s - self._paused_at_s)
+            self.timer_bout_s = 0.0 if timer.away else self.timer_bout_s
             return
         reading = timer.update(now_s, self._idle_s())
         self.timer_bout_s = reading.bout_s
@@ -435,6 +439,8 @@ class AppController(QObject):
         self.paused_until = (
             until if until is not None else pause_until(choice, now, self.settings.work_start_h)
         )
+        if not self.paused:
+            self._paused_at_s = self.worker.now_s()
         self.user_paused = True
         self.worker.pause()
         self.actions.set_paused(True)
@@ -471,6 +477,8 @@ class AppController(QObject):
 
     def on_session_inactive(self, inactive: bool) -> None:
         """Screen locked or machine asleep: pause monitoring; that time is a gap, counted as away."""
+        if inactive and not self.paused:
+            self._paused_at_s = self.worker.now_s()
         self.session_inactive = inactive
         if inactive:
             self.worker.pause()

@@ -357,9 +357,10 @@ def _wrapping_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    # Wrapped labels may shrink to any width; the layout gives them the height they need.
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
-    label.setMinimumWidth(1)
+    # Wrapped labels take any width the window has; the layout asks them for their height.
+    policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)
+    label.setSizePolicy(policy)
     return label
 
 
@@ -432,8 +433,14 @@ class StatusWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """More button columns as the window widens; every text keeps wrapping."""
         widest = max(b.fontMetrics().horizontalAdvance(b.text()) for b in self.buttons) + 40
-        self._arrange(max(1, min(3, event.size().width() // max(1, widest))))
+        width = event.size().width()
+        self._arrange(max(1, min(3, width // max(1, widest))))
         super().resizeEvent(event)
+        # A top-level window does not follow its layout's height-for-width by itself: never
+        # let it be shorter than its wrapped text needs at this width.
+        layout = self.layout()
+        if layout is not None:
+            self.setMinimumHeight(layout.totalHeightForWidth(width))
 
     def show_view(self, view: TrayView) -> None:
         """Show the current icon, status line and tooltip text."""
