@@ -13,18 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _scripted import Opener, engine_factory
+from _scripted import Opener, any_time_settings, engine_factory, light_windows
 from pytestqt.qtbot import QtBot
 from test_tray import RecordingNotifier
 
 from hipcheck.core.clock import SystemClock
 from hipcheck.core.report import build_day_report
-from hipcheck.core.settings import Settings
 from hipcheck.core.timer import is_timer_only
 from hipcheck.store.db import RecordingSink, Store
-from hipcheck.ui.break_window import BreakWindow
-from hipcheck.ui.controller import AppController, Windows
-from hipcheck.ui.live_view import LiveView
+from hipcheck.ui.controller import AppController
 from hipcheck.ui.tray import TrayActions, TrayMode, TrayView
 from hipcheck.ui.worker import CameraWorker, WorkerHost, WorkerState
 from hipcheck.vision.camera_check import CameraProblem, Problem
@@ -49,23 +46,14 @@ def parts(qtbot: QtBot, tmp_path: Path) -> Iterator[dict[str, Any]]:
     views: list[TrayView] = []
     notifier = RecordingNotifier()
     idle: dict[str, float | None] = {"s": None}
-    settings = Settings(
-        work_start_h=0.0,
-        work_end_h=0.0,
-        work_days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-    )
+    settings = any_time_settings()
     controller = AppController(
         settings=settings,
         worker=worker,
         actions=actions,
         show_view=views.append,
         notifier=notifier,
-        windows=Windows(
-            live_view=LiveView,
-            report=None,
-            settings=None,
-            break_window=lambda choice, **kw: BreakWindow(choice, clock=clock, **kw),
-        ),
+        windows=light_windows(clock),
         clock=clock,
         events=store,
         idle_s=lambda: idle["s"],

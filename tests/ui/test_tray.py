@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _scripted import Opener, engine_factory
+from _scripted import Opener, any_time_settings, engine_factory, light_windows
 from PySide6.QtGui import QColor, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
@@ -178,11 +178,7 @@ def app_parts(qtbot: QtBot, tmp_path: Path) -> Iterator[dict[str, Any]]:
     warnings: list[str] = []
     tray = Tray(actions, tray_available=lambda: False, warn=warnings.append)
     notifier = RecordingNotifier()
-    settings = Settings(
-        work_start_h=0.0,
-        work_end_h=0.0,
-        work_days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-    )
+    settings = any_time_settings()
 
     def show(view: TrayView) -> None:
         views.append(view)
@@ -194,12 +190,7 @@ def app_parts(qtbot: QtBot, tmp_path: Path) -> Iterator[dict[str, Any]]:
         actions=actions,
         show_view=show,
         notifier=notifier,
-        windows=Windows(
-            live_view=LiveView,
-            report=None,
-            settings=None,
-            break_window=lambda choice, **kw: BreakWindow(choice, clock=clock, **kw),
-        ),
+        windows=light_windows(clock),
         clock=clock,
         events=store,
     )
