@@ -44,8 +44,8 @@ def test_walked_with_keys_it_saves_the_answers_but_not_an_override(
     beside = next(b for b in window.position.buttons() if b.property("value") == "side")
     beside.setFocus()
     qtbot.keyClick(beside, Qt.Key.Key_Space)
-    window.work_end.setFocus()
-    window.work_end.selectAll()
+    window.work_end.setFocus()  # the hour is selected: type over it
+    window.work_end.setSelectedSection(window.work_end.Section.HourSection)
     qtbot.keyClicks(window.work_end, "17")
     qtbot.keyClick(window.work_end, Qt.Key.Key_Return)  # Enter is Done
     assert window.result == "done" and not window.isVisible()

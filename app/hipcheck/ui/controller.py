@@ -315,7 +315,7 @@ class AppController(QObject):
             self.live_view.set_paused(
                 self._paused_text() if status.state is WorkerState.PAUSED else ""
             )
-            self._show_problem_in_live_view()
+        self._show_problem_in_live_view()
         self._update_tray()
 
     # ---- no camera: say it once, remind by the clock, resume by itself ---------------------------
@@ -333,7 +333,10 @@ class AppController(QObject):
         if not self.problem_notified:
             # Once per outage: the retries that follow change nothing the user can act on.
             self.problem_notified = True
-            title = f"HipCheck cannot use the camera: {self.problem_short()}"
+            title = str(
+                getattr(self.problem, "title", "")
+                or f"HipCheck cannot use the camera: {self.problem_short()}"
+            )
             self.notifier.notify(
                 title,
                 self.problem_message(),
@@ -377,9 +380,12 @@ class AppController(QObject):
         return str(message) if message else (self.status.message or "The camera is not available")
 
     def _show_problem_in_live_view(self) -> None:
-        setter = getattr(self.live_view, "set_camera_problem", None)
-        if setter is not None:
-            setter(self.problem_message() if self.timer is not None else "")
+        """The live view and the first run say what is wrong with the camera (or nothing)."""
+        message = self.problem_message() if self.timer is not None else ""
+        for window in (self.live_view, self.first_run_window):
+            setter = getattr(window, "set_camera_problem", None)
+            if setter is not None:
+                setter(message)
 
     def on_timer_tick(self) -> None:
         """Without a camera: advance the clock bout (idle time counts as a break), nudge, store."""
@@ -640,6 +646,7 @@ class AppController(QObject):
             calibrate = getattr(self.first_run_window, "calibrate_requested", None)
             if calibrate is not None and self.windows.calibration is not None:
                 calibrate.connect(self.open_calibration)
+        self._show_problem_in_live_view()
         self.first_run_window.show()
         self.first_run_window.raise_()
         self.first_run_window.activateWindow()

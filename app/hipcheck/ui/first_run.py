@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -84,14 +85,24 @@ def _choice(group: QButtonGroup, options: Mapping[str, str], current: str) -> QW
     return box
 
 
-def _hours_spin(value: float) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(0.0, 24.0)
-    spin.setDecimals(1)
-    spin.setSingleStep(0.5)
-    spin.setSuffix(" h")
-    spin.setValue(value)
-    return spin
+class HoursEdit(QTimeEdit):
+    """A time of day shown as 08:30, valued in hours (the settings' ``*_h`` numbers)."""
+
+    def __init__(self, hours: float) -> None:
+        super().__init__()
+        self.setDisplayFormat("HH:mm")
+        self.set_hours(hours)
+
+    def set_hours(self, hours: float) -> None:
+        """Show ``hours`` (24 is shown as 23:59, the end of the day)."""
+        minutes = min(round(hours * 60), 24 * 60 - 1)
+        self.setTime(QTime(minutes // 60, minutes % 60))
+
+    def hours(self) -> float:
+        """The time shown, in hours (23:59 reads as 24, the end of the day)."""
+        t = self.time()
+        minutes = t.hour() * 60 + t.minute()
+        return 24.0 if minutes == 24 * 60 - 1 else minutes / 60.0
 
 
 class FirstRunWindow(QDialog):
@@ -152,8 +163,8 @@ class FirstRunWindow(QDialog):
         self.limit.setSingleStep(5.0)
         self.limit.setSuffix(" min")
         self.limit.setValue(settings.sitting_limit_min)
-        self.work_start = _hours_spin(settings.work_start_h)
-        self.work_end = _hours_spin(settings.work_end_h)
+        self.work_start = HoursEdit(settings.work_start_h)
+        self.work_end = HoursEdit(settings.work_end_h)
         hours = QHBoxLayout()
         hours.addWidget(self.work_start)
         hours.addWidget(QLabel("to"))
@@ -222,6 +233,7 @@ class FirstRunWindow(QDialog):
         """The camera cannot be used: say why (empty: no problem)."""
         if message:
             self.camera_label.setText(message)
+            self.frame_view.clear()
 
     # ---- answers -------------------------------------------------------------------------------
 
@@ -233,8 +245,8 @@ class FirstRunWindow(QDialog):
             "camera_position": position.property("value") if position else "front",
             "exercise_variant": variant.property("value") if variant else "office",
             "sitting_limit_min": float(self.limit.value()),
-            "work_start_h": float(self.work_start.value()),
-            "work_end_h": float(self.work_end.value()),
+            "work_start_h": self.work_start.hours(),
+            "work_end_h": self.work_end.hours(),
         }
 
     def changes(self) -> dict[str, Any]:

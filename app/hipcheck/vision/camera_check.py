@@ -51,6 +51,13 @@ class CameraProblem:
     message: str
 
     @property
+    def title(self) -> str:
+        """The notification's title."""
+        if self.problem is Problem.FAILED:
+            return "HipCheck is not measuring"
+        return f"HipCheck cannot use the camera: {self.short}"
+
+    @property
     def short(self) -> str:
         """ "camera busy", for the status line and the tooltip."""
         return SHORT[self.problem]
