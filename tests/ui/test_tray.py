@@ -470,3 +470,25 @@ def test_menu_screenshot_with_the_status_line(qtbot: QtBot, artefacts: Path) -> 
         menu.render(pixmap)
         assert pixmap.save(str(artefacts / f"tray-menu-{scale}x.png"))
     menu.close()
+
+
+def test_the_first_run_reopens_from_the_menu_and_shows_the_monitors_picture(
+    app_parts: dict[str, Any], qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The first run gets the running worker's frames: the camera is never opened twice."""
+    from hipcheck.ui.first_run import FirstRunWindow
+
+    controller: AppController = app_parts["controller"]
+    opener = app_parts["opener"]
+    controller.windows.first_run = lambda: FirstRunWindow(
+        controller.settings, save=lambda changes: controller.settings, mark_done=lambda: None
+    )
+    app_parts["actions"].first_run.setEnabled(True)
+    app_parts["actions"].first_run.trigger()
+    window = controller.first_run_window
+    assert isinstance(window, FirstRunWindow) and window.isVisible()
+    qtbot.waitUntil(lambda: not window.frame_view._image.isNull(), timeout=10_000)
+    qtbot.waitUntil(lambda: "The camera works" in window.camera_label.text(), timeout=10_000)
+    assert opener.count("open") == 1
+    window.skip()
+    qtbot.waitUntil(lambda: not controller.worker._want_frames, timeout=3000)
