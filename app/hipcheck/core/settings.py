@@ -126,9 +126,9 @@ class Settings:
         choices=("balanced", "glute_bridge", "deadbug"),
     )  # fmt: skip
     exercise_variant: str = _s(
-        "floor", "Exercise variant",
-        "Floor exercises, or office-friendly ones you can do standing.", EXE,
-        choices=("floor", "office"),
+        "office", "Exercise variant",
+        "Office-friendly exercises you can do standing at the desk, or floor exercises on a mat.",
+        EXE, choices=("office", "floor"),
     )  # fmt: skip
     retention_days: int = _s(
         365, "Keep data for", "Days of records kept, today included; older ones are deleted.", PRI,
