@@ -94,6 +94,7 @@ def test_no_camera_reminds_by_the_clock_then_measures_again(
     time.sleep(1.1)
     controller.on_timer_tick()
     assert notifier.shown[-1][0].startswith("Time for a break: ")
+    assert "You've been at the computer for" in notifier.shown[-1][1]  # not "sitting"
     assert controller.tray_view().due
     # Away from the keyboard long enough: a break; the nudge is withdrawn.
     closed = notifier.closed

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
-from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
+from hipcheck.core.exercise import BoutPosture, BoutPostureAccumulator, BreakLog, ExerciseChoice
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -409,6 +409,7 @@ class AppController(QObject):
             bout_s=reading.bout_s,
             paused=self.paused,
             dnd=self._dnd(),
+            posture=BoutPosture(reading.bout_s, timer_only=True),
         )
         if was_showing and not self.policy.showing and not nudges:
             self.notifier.close()  # the idle time answered the nudge
