@@ -52,6 +52,21 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _point(text: str) -> tuple[float, float]:
+    """Parse --user-at X,Y: two fractions of the frame width and height, each 0 to 1."""
+    parts = text.split(",")
+    try:
+        x, y = (float(p) for p in parts) if len(parts) == 2 else (math.nan, math.nan)
+    except ValueError:
+        x = y = math.nan
+    if not (0 <= x <= 1 and 0 <= y <= 1):
+        raise argparse.ArgumentTypeError(
+            f"--user-at takes X,Y as fractions of the picture's width and height (0 to 1), "
+            f"e.g. 0.7,0.4; got {text!r}"
+        )
+    return x, y
+
+
 def register(subparsers: Any) -> None:
     """Add the ``analyze`` sub-command."""
     sub = subparsers.add_parser(
@@ -78,6 +93,14 @@ def register(subparsers: Any) -> None:
         default=None,
         metavar="SECONDS",
         help="stop after SECONDS of footage (a camera runs until Ctrl-C otherwise)",
+    )
+    sub.add_argument(
+        "--user-at",
+        type=_point,
+        default=None,
+        metavar="X,Y",
+        help="the user is the person nearest this point when first seen (fractions of the "
+        "picture's width and height, e.g. 0.7,0.4), when someone else is more prominent",
     )
     sub.set_defaults(func=run_analyze)
 
@@ -166,6 +189,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         # MediaPipe and TensorFlow Lite print start-up notes from C++; --verbose keeps them.
         with native_stderr_silenced(not args.verbose):
             engine = Engine(settings, recorder=recorder, wall_at=wall_at, adaptive=False)
+            if args.user_at is not None:
+                engine.point_at(*args.user_at)
             try:
                 try:
                     records.append(engine.process(first))

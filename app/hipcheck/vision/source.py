@@ -91,12 +91,15 @@ class Capture(Protocol):
 @contextlib.contextmanager
 def _opencv_quiet() -> Iterator[None]:
     """Silence OpenCV's own log lines (our UserError says what went wrong, in one line)."""
-    previous = cv2.getLogLevel()
-    cv2.setLogLevel(0)  # silent: probing a missing camera or a broken file prints warnings
+    # cv2.utils.logging in current OpenCV; cv2.getLogLevel in older 4.x wheels.
+    logging_api = getattr(getattr(cv2, "utils", None), "logging", None)
+    api = logging_api if hasattr(logging_api, "getLogLevel") else cv2
+    previous = api.getLogLevel()
+    api.setLogLevel(0)  # silent: probing a missing camera or a broken file prints warnings
     try:
         yield
     finally:
-        cv2.setLogLevel(previous)
+        api.setLogLevel(previous)
 
 
 def _quiet_capture(target: int | str) -> Capture:
