@@ -79,7 +79,7 @@ def test_nudges_once_when_the_bout_reaches_the_limit() -> None:
     assert n.kind is NudgeKind.LIMIT and n.can_snooze and n.snoozes_left == 3
     assert n.bout_s == 45 * MIN and not n.held_back
     assert n.choice.spec.name in n.title
-    assert "45 minutes" in n.body
+    assert "45 min" in n.body
     assert d.policy.showing and d.policy.active_nudge == n
     # Left unanswered it comes back once per snooze length, without using up a snooze.
     again = d.run(20 * MIN)
