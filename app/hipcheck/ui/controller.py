@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
 from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
+from hipcheck.core.glossary import BENT_HIPS, NO_STRETCH, SITTING_STRETCH, duration
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -32,7 +33,6 @@ from hipcheck.core.reminders import (
 )
 from hipcheck.core.settings import Settings
 from hipcheck.core.types import BoutEnded, BoutStarted, NaturalBreak, State, StateChanged
-from hipcheck.ui.live_view import format_duration
 from hipcheck.ui.notify import DEFAULT, DISMISSED, SNOOZE, Notifier, nudge_actions
 from hipcheck.ui.signals import emit
 from hipcheck.ui.tray import PauseChoice, TrayActions, TrayMode, TrayView
@@ -90,23 +90,16 @@ def pause_until(choice: PauseChoice, now: datetime, work_start_h: float) -> date
     return None
 
 
-def fmt_minutes(seconds: float) -> str:
-    """``2 h 05 min`` or ``12 min``."""
-    minutes = max(0, int(seconds // 60))
-    h, m = divmod(minutes, 60)
-    return f"{h} h {m:02d} min" if h else f"{m} min"
-
-
 def tooltip_text(
     state_line: str, today_sitting_s: float, today_flexion_s: float, bout_s: float | None
 ) -> str:
-    """The tray tooltip: state, today's sitting and flexion time, the current bout."""
+    """The tray tooltip: state, today's sitting time (and with the hips bent), the current bout."""
     lines = [f"HipCheck — {state_line}"]
     lines.append(
-        f"Today: sitting {fmt_minutes(today_sitting_s)}, in flexion {fmt_minutes(today_flexion_s)}"
+        f"Today: sitting {duration(today_sitting_s)}, {BENT_HIPS} {duration(today_flexion_s)}"
     )
     lines.append(
-        f"This bout: {fmt_minutes(bout_s)}" if bout_s is not None else "No sitting bout running"
+        f"This {SITTING_STRETCH}: {duration(bout_s)}" if bout_s is not None else NO_STRETCH
     )
     return "\n".join(lines)
 
@@ -548,7 +541,7 @@ class AppController(QObject):
         elif record is None:
             mode, line = TrayMode.STARTING, "starting…"
         elif record.state is State.SITTING:
-            mode, line = TrayMode.SITTING, f"sitting for {format_duration(bout_s or 0.0)}"
+            mode, line = TrayMode.SITTING, f"sitting for {duration(bout_s or 0.0)}"
         elif record.state is State.STANDING:
             mode, line = TrayMode.STANDING, "standing"
         elif record.state is State.AWAY:
