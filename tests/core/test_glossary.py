@@ -149,3 +149,10 @@ def test_banned_words_are_found(text: str) -> None:
 def test_glossary_words_pass(text: str) -> None:
     """Clock times, stored keys and the glossary's own words are not flagged."""
     assert g.banned_in(text) == []
+
+
+def test_clock_time_names_another_day() -> None:
+    """A time today is 14:30; on another day it carries the weekday."""
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)  # a Tuesday
+    assert g.clock_time_from(datetime(2026, 12, 1, 14, 30, tzinfo=timezone.utc), now) == "14:30"
+    assert g.clock_time_from(datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc), now) == "Wed 08:00"

@@ -116,7 +116,7 @@ def test_overrides() -> None:
         ("sample_rate_hz=99", "outside"),
         ("sample_rate_hz", "KEY=VALUE"),
         ("=3", "KEY=VALUE"),
-        ("colour=red", "unknown setting 'colour' \\(known: camera, "),
+        ("colour=red", "unknown setting 'colour' \\(`hipcheck settings` lists them all\\)"),
         ("sample_rate=3", "unknown setting 'sample_rate' \\(did you mean sample_rate_hz\\?\\)"),
         ("sound=maybe", "true or false"),
     ]:

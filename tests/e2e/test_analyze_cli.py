@@ -120,9 +120,17 @@ def test_text_summary_and_store_in_data_dir(posture_data: Path, tmp_path: Path) 
     result = hipcheck("analyze", str(clip), "--data-dir", str(data_dir), data_dir=tmp_path / "env")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for word in ("sitting", "in flexion", "standing", "away", "unknown", "bouts", "hip angle"):
+    for word in (
+        "Sitting",
+        "hips bent",
+        "Standing",
+        "Away",
+        "Not sure",
+        "Sitting stretches",
+        "hip angle",
+    ):
         assert word in out
-    assert "stored in" in out
+    assert "Added to the history in" in out
     rows = stored_intervals(data_dir / "hipcheck.sqlite3")
     assert rows, "no interval stored"
     assert not (tmp_path / "env").exists()  # --data-dir wins over $HIPCHECK_DATA_DIR

@@ -56,6 +56,13 @@ def clock_time(at: datetime) -> str:
     return at.strftime("%H:%M")
 
 
+def clock_time_from(at: datetime, now: datetime) -> str:
+    """``14:30`` today, ``Wed 08:00`` on another day (in ``now``'s zone when both are aware)."""
+    if at.tzinfo is not None and now.tzinfo is not None:
+        at = at.astimezone(now.tzinfo)
+    return clock_time(at) if at.date() == now.date() else f"{at:%a} {clock_time(at)}"
+
+
 def day_name(day: date) -> str:
     """``Sunday 29 November 2026``."""
     return f"{day:%A} {day.day} {day:%B %Y}"

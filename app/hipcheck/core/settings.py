@@ -249,13 +249,14 @@ def kind_of(name: str) -> type:
 def _known(name: str) -> str:
     if name not in setting_names():
         close = difflib.get_close_matches(name, setting_names(), n=1)
-        hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(setting_names())}"
+        hint = f"did you mean {close[0]}?" if close else "`hipcheck settings` lists them all"
         raise SettingsError(f"unknown setting {name!r} ({hint})")
     return name
 
 
-def _bounds_text(spec: SettingSpec) -> str:
-    unit = f" {spec.unit}" if spec.unit else ""
+def bounds_text(spec: SettingSpec) -> str:
+    """``0.5–240 min``: a setting's bounds with its unit."""
+    unit = f" {spec.unit}" if spec.unit and spec.unit != "°" else spec.unit
     return f"{_fmt_number(spec.minimum)}–{_fmt_number(spec.maximum)}{unit}"
 
 
@@ -288,7 +289,7 @@ def validate_value(name: str, value: object) -> Any:
         if (spec.minimum is not None and number < spec.minimum) or (
             spec.maximum is not None and number > spec.maximum
         ):
-            raise SettingsError(f"{name}: {value!r} is outside {_bounds_text(spec)}")
+            raise SettingsError(f"{name}: {value!r} is outside {bounds_text(spec)}")
         return number
     if kind is str:
         if not isinstance(value, str):
@@ -518,7 +519,7 @@ def file_help(spec: SettingSpec) -> str:
 
 def _constraint_comment(spec: SettingSpec) -> str:
     if spec.minimum is not None or spec.maximum is not None:
-        return f" ({_bounds_text(spec)})"
+        return f" ({bounds_text(spec)})"
     if spec.choices:
         return f" (one of: {', '.join(spec.choices)})"
     return ""

@@ -20,7 +20,7 @@ from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
 from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
-from hipcheck.core.glossary import BENT_HIPS, NO_STRETCH, SITTING_STRETCH, duration
+from hipcheck.core.glossary import BENT_HIPS, NO_STRETCH, SITTING_STRETCH, clock_time_from, duration
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -475,8 +475,20 @@ class AppController(QObject):
         }
         if self.paused_until is not None:
             out["paused_until"] = self.paused_until.isoformat(timespec="seconds")
+        if self.session_inactive and not self.user_paused:
+            out["paused_reason"] = "screen_locked"
+        bout_s = 0.0
         if record is not None and record.summary.in_bout:
-            out["bout_s"] = round(record.summary.current_bout_s)
+            bout_s = record.summary.current_bout_s
+            out["bout_s"] = round(bout_s)
+        if record is not None:
+            due_s = self.policy.due_in_s(record.timestamp_s, bout_s)
+            if due_s is not None:
+                out["next_break_in_s"] = round(due_s)
+        block = self.policy.blocked_at(self.clock.wall(), dnd=self._dnd())
+        if block is not None:
+            out["reminders_held"] = block.value
+        out["today_sitting_s"] = round(self._today_totals(record)[0])
         if self.status.message:
             out["camera_message"] = self.status.message
         if self.storage_error:
@@ -493,11 +505,15 @@ class AppController(QObject):
             if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
                 until = self.clock.wall() + timedelta(minutes=float(minutes))
             self.pause(PauseChoice.UNTIL_RESUMED, until=until)
-            text = f"Paused until {until:%H:%M}" if until else "Paused until resumed"
+            text = (
+                f"HipCheck is paused until {clock_time_from(until, self.clock.wall())}."
+                if until
+                else "HipCheck is paused until you resume it (`hipcheck resume`)."
+            )
             return {"paused": True, "message": text}
         if command == "resume":
             self.resume()
-            return {"paused": self.paused, "message": "Monitoring resumed"}
+            return {"paused": self.paused, "message": "HipCheck is monitoring again."}
         if command == "show":
             self.open_live_view()
             return {}
@@ -523,17 +539,21 @@ class AppController(QObject):
             return f"Paused until {self.paused_until:%a %H:%M}"
         return "Paused until you resume"
 
+    def _today_totals(self, record: SampleRecord | None) -> tuple[float, float]:
+        """Today's sitting and hips-bent seconds: stored totals, else this run's."""
+        if self._today is not None and self._today[0] == self.clock.wall().date():
+            return self._today[1], self._today[2]
+        if record is not None:
+            return record.summary.sitting_s, record.summary.flexion_s
+        return 0.0, 0.0
+
     def tray_view(self) -> TrayView:
         """What the tray should show now."""
         record = self.last_record
         bout_s: float | None = None
         if record is not None and record.summary.in_bout:
             bout_s = record.summary.current_bout_s
-        sitting_s = flexion_s = 0.0
-        if self._today is not None and self._today[0] == self.clock.wall().date():
-            sitting_s, flexion_s = self._today[1], self._today[2]
-        elif record is not None:
-            sitting_s, flexion_s = record.summary.sitting_s, record.summary.flexion_s
+        sitting_s, flexion_s = self._today_totals(record)
         if self.paused or self.status.state is WorkerState.PAUSED:
             mode, line = TrayMode.PAUSED, self._paused_text()
         elif self.status.state in (WorkerState.CAMERA_PROBLEM, WorkerState.ENDED):
