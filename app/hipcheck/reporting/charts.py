@@ -91,7 +91,7 @@ def _patterns(prefix: str) -> str:
         + pat("unknown", STATE_COLOURS["unknown"], cross)
         + pat("glute_bridge", EXERCISE_COLOURS["glute_bridge"], "")
         + pat("deadbug", EXERCISE_COLOURS["deadbug"], stripes)
-        + pat("bout", "#7a2a00", stripes)
+        + pat("stretch", "#7a2a00", stripes)
         + "</defs>"
     )
 
@@ -165,7 +165,7 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
         x0, x1 = x_of(bout.start), x_of(bout.end)
         body.append(
             f'<rect x="{x0:.2f}" y="{band_top + band_h + 3}" width="{max(x1 - x0, 1.0):.2f}"'
-            f' height="5" fill="url(#{prefix}-bout)"/>'
+            f' height="5" fill="url(#{prefix}-stretch)"/>'
         )
     # Hour ticks on real hours of the UTC time line, labelled in local time (DST days skip or
     # repeat a label rather than squeezing 23 or 25 hours into 24).
@@ -202,7 +202,7 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
     )
     body.append(_t(x + 23, y, "Not recorded", size=12))
     x += 120
-    body.append(f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-bout)"/>')
+    body.append(f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-stretch)"/>')
     body.append(_t(x + 23, y, SITTING_STRETCH.capitalize(), size=12))
     y2 = height - 10
     x = float(left)
@@ -339,7 +339,7 @@ def trend_svg(report: DayReport, *, width: int = 460, prefix: str = "trend") -> 
             hb = plot_h * d.longest_bout_s / top_s
             body.append(
                 f'<rect x="{cx - bar_w / 4:.1f}" y="{top + plot_h - hb:.1f}" width="{bar_w / 2:.1f}"'
-                f' height="{hb:.1f}" fill="url(#{prefix}-bout)"/>'
+                f' height="{hb:.1f}" fill="url(#{prefix}-stretch)"/>'
             )
         body.append(_t(cx, top + plot_h - h - 4, duration(d.sitting_s), size=10, anchor="middle"))
     y = height - 8
@@ -348,7 +348,7 @@ def trend_svg(report: DayReport, *, width: int = 460, prefix: str = "trend") -> 
     )
     body.append(_t(left + 19, y, "Sitting", size=11))
     body.append(
-        f'<rect x="{left + 90}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-bout)"/>'
+        f'<rect x="{left + 90}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-stretch)"/>'
     )
     body.append(_t(left + 109, y, LONGEST_STRETCH, size=11))
     return _svg(width, height, body, title)
