@@ -304,6 +304,14 @@ STATUS_CASES = [
         " loop over.",
     ),
     (
+        {"state": "stopped", "paused": False, "camera": "stopped"},
+        "HipCheck has stopped watching; its log says why (`hipcheck --verbose` shows it).",
+    ),
+    (
+        {"state": "starting", "paused": False, "camera": "starting", "today_sitting_s": 0},
+        "HipCheck is starting: looking for the camera and for you. Today: 0 min sitting.",
+    ),
+    (
         {**RUNNING, "state": "standing", "storage_error": "the disk is full; records are kept"
          " in memory"},
         "HipCheck is monitoring. You are standing.\n"

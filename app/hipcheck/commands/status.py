@@ -194,6 +194,8 @@ def status_sentences(doc: dict[str, Any], now: datetime) -> str:
     elif doc["camera"] == "ended" or state == "ended":
         why = doc["camera_message"] or "The video ended."
         first = f"HipCheck has stopped watching. {why if why.endswith('.') else why + '.'}"
+    elif doc["camera"] == "stopped" or state == "stopped":
+        first = "HipCheck has stopped watching; its log says why (`hipcheck --verbose` shows it)."
     elif state == "sitting":
         parts = [f"Sitting for {duration(doc['sitting_s'] or 0.0)}"]
         if doc["next_break_in_s"] is not None and doc["reminders_held"] is None:

@@ -202,7 +202,9 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
     )
     body.append(_t(x + 23, y, "Not recorded", size=12))
     x += 120
-    body.append(f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-stretch)"/>')
+    body.append(
+        f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-stretch)"/>'
+    )
     body.append(_t(x + 23, y, SITTING_STRETCH.capitalize(), size=12))
     y2 = height - 10
     x = float(left)
