@@ -163,3 +163,15 @@ def test_an_unknown_format_is_refused(tuesday: DayReport) -> None:
     """A format outside FORMATS is a ValueError, not an empty file."""
     with pytest.raises(ValueError, match="unknown report format"):
         render(tuesday, "pdf")
+
+
+def test_a_day_not_begun_says_it_is_in_the_future(store: Store) -> None:
+    """A future day is not "not watched": it has not happened yet (today at midnight has)."""
+    future = build_day_report(store, date(2026, 11, 12), tz=BERLIN, now=at(2026, 11, 11, 23, 59))
+    assert future.is_future and not future.has_data
+    text = render(future, "text")
+    assert "Thursday 12 November 2026 is in the future: nothing is recorded yet." in text
+    assert "not watching" not in text
+    midnight = build_day_report(store, date(2026, 11, 12), tz=BERLIN, now=at(2026, 11, 12, 0, 0))
+    assert not midnight.is_future
+    assert "HipCheck was not watching that day" in render(midnight, "text")

@@ -67,7 +67,7 @@ def count_rows(report: DayReport) -> list[tuple[str, int | None]]:
 
 def empty_message(report: DayReport) -> str:
     """What an empty day says instead of zeros (a day not yet begun says it is in the future)."""
-    if report.elapsed_s <= 0:
+    if report.is_future:
         return f"{day_name(report.day)} is in the future: nothing is recorded yet."
     return (
         f"No data recorded on {day_name(report.day)}: HipCheck was not watching that day,"
