@@ -156,3 +156,9 @@ def test_clock_time_names_another_day() -> None:
     now = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)  # a Tuesday
     assert g.clock_time_from(datetime(2026, 12, 1, 14, 30, tzinfo=timezone.utc), now) == "14:30"
     assert g.clock_time_from(datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc), now) == "Wed 08:00"
+
+
+def test_plural() -> None:
+    assert g.plural(1, "picture") == "1 picture"
+    assert g.plural(3, "picture") == "3 pictures"
+    assert g.plural(2, "stretch", "stretches") == "2 stretches"

@@ -104,6 +104,18 @@ def test_side_view_still_gives_one_raw_entry_with_the_hip_angle(
     assert 60 <= entry["hip_angle_deg"] <= 130  # upright on a chair: roughly a right angle
     assert doc["summary"]["samples"] == 1 and doc["summary"]["duration_s"] == 0
     assert doc["summary"]["state"] == "sitting"
+    assert doc["summary"]["mean_hip_angle_sitting_deg"] == entry["hip_angle_deg"]
+
+
+def test_a_still_reads_as_one_picture(posture_data: Path, tmp_path: Path) -> None:
+    """A still's text summary names its state and angle, with no durations to add up."""
+    image = posture_data / "images" / "side_sit_upright_01.jpg"
+    result = hipcheck("analyze", str(image), "--no-store", data_dir=tmp_path / "env")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{image}: one picture, analyzed once: sitting"
+    assert lines[1].startswith("  Hip angle: ") and lines[1].endswith("° (180° = straight)")
+    assert lines[2:] == ["  Hips in view: yes", "Not added to the history (--no-store)."]
 
 
 def test_empty_room_still_is_away(posture_data: Path, tmp_path: Path) -> None:

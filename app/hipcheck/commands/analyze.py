@@ -20,7 +20,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hipcheck.cli import add_command
-from hipcheck.core.glossary import BENT_HIPS, STRETCHES_LABEL, duration, hip_angle, state_name
+from hipcheck.core.glossary import (
+    BENT_HIPS,
+    STRETCHES_LABEL,
+    duration,
+    hip_angle,
+    plural,
+    state_name,
+)
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
@@ -234,7 +241,13 @@ def build_summary(records: list[Any], sample_rate_hz: float) -> dict[str, Any]:
         "unknown_s": _r(last.unknown_s),
         "bouts": last.bouts,
         "longest_bout_s": _r(last.longest_bout_s),
-        "mean_hip_angle_sitting_deg": _r(last.mean_hip_angle_sitting_deg, 1),
+        # A still is one moment: its own angle when it shows someone sitting.
+        "mean_hip_angle_sitting_deg": _r(
+            records[0].observation.hip_angle_deg
+            if single and records[0].raw_state.value == "sitting"
+            else last.mean_hip_angle_sitting_deg,
+            1,
+        ),
         "hips_visible_share": _r(
             sum(r.observation.hips_visible for r in records) / len(records), 3
         ),
@@ -278,8 +291,17 @@ def format_summary(source: str, s: dict[str, Any]) -> str:
         share = f"{100 * seconds / s['duration_s']:5.1f} %" if s["duration_s"] else "    - "
         return f"  {label:<18}{duration(seconds):>12}  {share}"
 
-    samples = f"{s['samples']} picture" + ("" if s["samples"] == 1 else "s")
-    length = duration(s["duration_s"]) if s["duration_s"] else "a single picture"
+    angle = hip_angle(s["mean_hip_angle_sitting_deg"], missing="not measured (hips hidden)")
+    if s["samples"] == 1:  # a still: one moment, nothing to add up
+        return "\n".join(
+            [
+                f"{source}: one picture, analyzed once: {state_name(s['state']).lower()}",
+                f"  Hip angle: {angle}" if s["state"] == "sitting" else "",
+                f"  Hips in view: {'yes' if s['hips_visible_share'] else 'no'}",
+            ]
+        ).replace("\n\n", "\n")
+    samples = plural(s["samples"], "picture")
+    length = duration(s["duration_s"])
     longest = duration(s["longest_bout_s"]) if s["bouts"] else "-"
     lines = [
         f"{source}: {length} analyzed ({samples}); last seen: {state_name(s['state']).lower()}",
@@ -289,8 +311,7 @@ def format_summary(source: str, s: dict[str, Any]) -> str:
         row(state_name("away"), s["away_s"]),
         row(state_name("unknown"), s["unknown_s"]),
         f"  {STRETCHES_LABEL:<18}{s['bouts']:>12}  longest {longest}",
-        "  Mean hip angle sitting: "
-        + hip_angle(s["mean_hip_angle_sitting_deg"], missing="not measured (hips hidden)"),
+        f"  Mean hip angle sitting: {angle}",
         f"  Hips in view in {100 * s['hips_visible_share']:.0f} % of the pictures",
     ]
     return "\n".join(lines)

@@ -83,7 +83,6 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 STRAIGHT_HIP_DEG = 180.0
 """The hip angle of a straight hip: standing upright."""
 
-HIP_ANGLE = "hip angle"
 HIP_ANGLE_NOTE = "180° = straight"
 """Said wherever a hip angle is shown without a picture of the convention."""
 
