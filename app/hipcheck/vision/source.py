@@ -323,6 +323,15 @@ def open_source(
     return VideoFileSource(path, loop=loop)
 
 
+IMAGE_ONCE = "The image was analyzed once: an image has no frames to loop over."
+VIDEO_ENDED = "The video ended (start HipCheck with --loop to play it over and over)."
+
+
+def ended_text(source: FrameSource) -> str:
+    """What to tell the user when a file source has nothing more to read."""
+    return IMAGE_ONCE if isinstance(source, ImageFileSource) else VIDEO_ENDED
+
+
 def list_cameras(max_index: int = 5) -> list[int]:
     """The camera indices below ``max_index`` that open and deliver a frame."""
     found = []
