@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from hipcheck.core.settings import LoadedSettings, SettingsError, load_settings, parse_overrides
+from hipcheck.core.settings import (
+    LoadedSettings,
+    SettingsError,
+    apply_overrides,
+    load_settings,
+    overridden_names,
+)
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 
@@ -19,15 +25,12 @@ def settings_for_run(args: argparse.Namespace, *, repair: bool = True) -> Loaded
     """
     paths = resolve_paths(getattr(args, "data_dir", None))
     loaded = load_settings(paths.settings_file, repair=repair)
+    overrides = getattr(args, "overrides", None) or []
     try:
-        changes = parse_overrides(getattr(args, "overrides", None) or [])
+        settings = apply_overrides(loaded.settings, overrides)
     except SettingsError as exc:
         raise UserError(str(exc)) from None
-    settings = replace(loaded.settings, **changes) if changes else loaded.settings
-    return LoadedSettings(
-        settings,
-        loaded.warnings,
-        loaded.backup,
-        saved=loaded.settings,
-        for_this_run=frozenset(changes),
+    # The file's own values stay apart, so whatever saves later never writes an override.
+    return replace(
+        loaded, settings=settings, overridden=overridden_names(overrides), saved=loaded.settings
     )

@@ -131,7 +131,7 @@ def test_no_camera_reminds_by_the_clock_and_measures_once_it_appears(
                 app_log,
             )
         )
-        assert "no video file" in line
+        assert "does not exist" in line and "break in" in line
         # A nudge after the limit, by the clock alone (no camera, no idle service here).
         wait_for(
             "the nudge by the clock",
@@ -153,11 +153,11 @@ def test_no_camera_reminds_by_the_clock_and_measures_once_it_appears(
         # The camera appears: measuring resumes by itself.
         camera.parent.mkdir(parents=True)
         shutil.copy(posture_data / CLIP, camera)
-        wait_for("measuring again", lambda: "camera: running" in status(data, desk), 60, app_log)
         wait_for(
-            "the user seen sitting", lambda: "state: sitting" in status(data, desk), 60, app_log
+            "measuring again", lambda: "HipCheck is monitoring" in status(data, desk), 60, app_log
         )
-        assert "timer_only" not in status(data, desk)
+        wait_for("the user seen sitting", lambda: "Sitting for" in status(data, desk), 60, app_log)
+        assert "Timer only" not in status(data, desk)
         assert "the camera is back" in _text(app_log)
     finally:
         stop(session, out)

@@ -86,6 +86,11 @@ def test_no_camera_reminds_by_the_clock_then_measures_again(
     view = controller.tray_view()
     assert view.status.startswith("Timer only (camera busy) · at the computer")
     assert view.camera_badge and view.mode is TrayMode.SITTING and "in use" in view.tooltip
+    from hipcheck.commands.status import status_document
+
+    said = status_document(controller.handle_command("status", {}), datetime.now().astimezone())
+    assert said["timer_only"] and "in use by another app" in said["message"]
+    assert "Timer only: reminding by the clock, break in " in said["message"]
     live = controller.open_live_view()
     assert "in use by another app" in live.advice_label.text()
 

@@ -228,6 +228,8 @@ class DayReport:
     flexion_threshold_deg: float
     # Time reminded by the clock alone (no camera); not in any measured total above.
     timer_only_s: float | None = None
+    # The day had not begun at ``now``: nothing can be recorded for it yet.
+    is_future: bool = False
 
     @property
     def day_length_s(self) -> float:
@@ -518,4 +520,5 @@ def build_day_report(
         timer_only_s=float(sum(s.duration_s for s in segments if s.timer_only))
         if has_data
         else None,
+        is_future=now is not None and now.timestamp() < start.timestamp(),
     )

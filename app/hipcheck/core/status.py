@@ -7,7 +7,10 @@ nudge is due, why none will come) into a ``Status``; ``status_line`` words it.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
+
+from hipcheck.core.glossary import duration
 
 
 class Activity(str, enum.Enum):
@@ -52,15 +55,6 @@ class Status:
         return self.break_in_s is not None and self.break_in_s <= 0
 
 
-def minutes_text(seconds: float) -> str:
-    """``23 min``, ``1 h 05 min``; under a minute is ``under 1 min``."""
-    if seconds < 60:
-        return "under 1 min"
-    minutes = int(seconds // 60)
-    h, m = divmod(minutes, 60)
-    return f"{h} h {m:02d} min" if h else f"{m} min"
-
-
 def _break_part(status: Status) -> str:
     if status.why_not:
         return status.why_not
@@ -68,8 +62,8 @@ def _break_part(status: Status) -> str:
         return ""
     if status.break_in_s <= 0:
         return "break due now"
-    # Round up: "break in 1 min" until the nudge comes, never "break in 0 min".
-    return f"break in {minutes_text(max(60.0, status.break_in_s + 59.0))}"
+    # Whole minutes, rounded up: "break in 1 min" until the nudge comes, never "in 0 min".
+    return f"break in {duration(60.0 * math.ceil(status.break_in_s / 60.0))}"
 
 
 def status_line(status: Status) -> str:
@@ -83,9 +77,9 @@ def status_line(status: Status) -> str:
             parts.append("away from the keyboard")
             return " · ".join(parts)
         if status.sitting_s is not None:
-            parts.append(f"at the computer {minutes_text(status.sitting_s)}")
+            parts.append(f"at the computer {duration(status.sitting_s)}")
     elif status.activity is Activity.SITTING and status.sitting_s is not None:
-        parts.append(f"Sitting {minutes_text(status.sitting_s)}")
+        parts.append(f"Sitting {duration(status.sitting_s)}")
     else:
         parts.append(
             {

@@ -64,6 +64,15 @@ def _touch(path: Any) -> None:
         log.warning("could not note that the first run is done: %s", exc)
 
 
+def started_text(*, has_tray: bool) -> str:
+    """The one line printed when the app is up: where it is and how to ask it."""
+    where = "in the tray" if has_tray else "in a small window (this desktop has no tray)"
+    return (
+        f"HipCheck is running {where}; `hipcheck status` says what it sees, "
+        "Quit in its menu stops it."
+    )
+
+
 def load_break_log(store: Any, today: date) -> Any:
     """The last week's done breaks from the store, for the exercise balance rule."""
     from hipcheck.core.exercise import BreakLog
@@ -125,7 +134,7 @@ def make_settings_dialog(
         paths=paths,
         warnings=loaded.warnings,
         saved=saved,
-        for_this_run=loaded.for_this_run,
+        for_this_run=loaded.overridden,
     )
 
 
@@ -143,9 +152,13 @@ def run_app(args: argparse.Namespace) -> int:
     # starts measuring as soon as it can open it.
     first_source = None
     if _is_file_spec(spec) and getattr(args, "source", None) is not None:
-        from hipcheck.vision.source import open_source
+        from hipcheck.vision.source import IMAGE_ONCE, ImageFileSource, open_source
 
         first_source = open_source(spec, loop=loop, clock=clock)
+        if loop and isinstance(first_source, ImageFileSource):
+            print(
+                f"hipcheck: note: --loop plays a video over and over; {IMAGE_ONCE}", file=sys.stderr
+            )
 
     from PySide6.QtWidgets import QApplication
 
@@ -380,6 +393,7 @@ def _run(
 
     host.start()
     log.info("HipCheck running: source %s, data in %s", spec_now(), paths.data_dir)
+    print(started_text(has_tray=tray.window is None), flush=True)
     from hipcheck.ui.first_run import first_run_wanted
 
     if first_run_wanted(paths.first_run_done, forced=getattr(args, "first_run", None)):

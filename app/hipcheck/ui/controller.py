@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
 from hipcheck.core.exercise import BoutPosture, BoutPostureAccumulator, BreakLog, ExerciseChoice
+from hipcheck.core.glossary import BENT_HIPS, clock_time_from, duration
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -53,6 +54,8 @@ PAUSE_CHECK_MS = 5_000
 TIMER_TICK_MS = 2_000
 CHOOSE_CAMERA = "choose_camera"
 WHY_NOT = {
+    Block.PAUSED: "paused",
+    Block.DND: "reminders wait while do not disturb is on",
     Block.OFF_HOURS: "no reminders outside working hours",
     Block.DAY_OFF: "no reminders today (not a working day)",
 }
@@ -99,20 +102,13 @@ def pause_until(choice: PauseChoice, now: datetime, work_start_h: float) -> date
     return None
 
 
-def fmt_minutes(seconds: float) -> str:
-    """``2 h 05 min`` or ``12 min``."""
-    minutes = max(0, int(seconds // 60))
-    h, m = divmod(minutes, 60)
-    return f"{h} h {m:02d} min" if h else f"{m} min"
-
-
 def tooltip_text(
     state_line: str, today_sitting_s: float, today_flexion_s: float, detail: str = ""
 ) -> str:
-    """The tray tooltip: the status line, today's measured sitting and flexion, a detail line."""
+    """The tray tooltip: the status line, today's sitting time (and with the hips bent), a detail."""
     lines = [f"HipCheck — {state_line}"]
     lines.append(
-        f"Today: sitting {fmt_minutes(today_sitting_s)}, in flexion {fmt_minutes(today_flexion_s)}"
+        f"Today: sitting {duration(today_sitting_s)}, {BENT_HIPS} {duration(today_flexion_s)}"
     )
     if detail:
         lines.append(detail)
@@ -700,14 +696,30 @@ class AppController(QObject):
         }
         if self.paused_until is not None:
             out["paused_until"] = self.paused_until.isoformat(timespec="seconds")
+        if self.session_inactive and not self.user_paused:
+            out["paused_reason"] = "screen_locked"
+        bout_s = 0.0
         if record is not None and record.summary.in_bout:
-            out["bout_s"] = round(record.summary.current_bout_s)
+            bout_s = record.summary.current_bout_s
+            out["bout_s"] = round(bout_s)
+        if record is not None:
+            due_s = self.policy.due_in_s(record.timestamp_s, bout_s)
+            if due_s is not None:
+                out["next_break_in_s"] = round(due_s)
+        block = self.policy.blocked_at(self.clock.wall(), dnd=self._dnd())
+        if block is not None:
+            out["reminders_held"] = block.value
+        out["today_sitting_s"] = round(self._today_totals(record)[0])
         if self.status.message:
             out["camera_message"] = self.status.message
         if self.timer is not None:
+            # The clock's count stands in for the camera's: what is wrong, and when the break is.
             out["timer_only"] = True
-            out["camera_problem"] = self.problem_message()
-        out["status"] = self.current_status_line()
+            out["camera_message"] = self.problem_message()
+            due_s = self.policy.due_in_s(self.worker.now_s(), self.timer_bout_s)
+            if due_s is not None:
+                out["next_break_in_s"] = round(due_s)
+        out["status_line"] = self.current_status_line()
         if self.storage_error:
             out["storage_error"] = self.storage_error
         return out
@@ -722,11 +734,15 @@ class AppController(QObject):
             if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
                 until = self.clock.wall() + timedelta(minutes=float(minutes))
             self.pause(PauseChoice.UNTIL_RESUMED, until=until)
-            text = f"Paused until {until:%H:%M}" if until else "Paused until resumed"
+            text = (
+                f"HipCheck is paused until {clock_time_from(until, self.clock.wall())}."
+                if until
+                else "HipCheck is paused until you resume it (`hipcheck resume`)."
+            )
             return {"paused": True, "message": text}
         if command == "resume":
             self.resume()
-            return {"paused": self.paused, "message": "Monitoring resumed"}
+            return {"paused": self.paused, "message": "HipCheck is monitoring again."}
         if command == "show":
             self.open_live_view()
             return {}
@@ -751,6 +767,14 @@ class AppController(QObject):
         if self.paused_until is not None:
             return f"Paused until {self.paused_until:%a %H:%M}"
         return "Paused until you resume"
+
+    def _today_totals(self, record: SampleRecord | None) -> tuple[float, float]:
+        """Today's sitting and hips-bent seconds: stored totals, else this run's."""
+        if self._today is not None and self._today[0] == self.clock.wall().date():
+            return self._today[1], self._today[2]
+        if record is not None:
+            return record.summary.sitting_s, record.summary.flexion_s
+        return 0.0, 0.0
 
     def current_status(self) -> Status:
         """What the status line and the tray icon say now."""
@@ -798,7 +822,7 @@ class AppController(QObject):
         """Add when the break comes (or why none will) to a sitting status."""
         from dataclasses import replace
 
-        block = self.policy.hours_block(wall)
+        block = self.policy.blocked_at(wall, dnd=self._dnd())
         if block is not None:
             return replace(status, why_not=WHY_NOT[block])
         if status.activity is not Activity.SITTING:
@@ -813,12 +837,7 @@ class AppController(QObject):
         """What the tray should show now."""
         status = self.current_status()
         line = status_line(status)
-        sitting_s = flexion_s = 0.0
-        record = self.last_record
-        if self._today is not None and self._today[0] == self.clock.wall().date():
-            sitting_s, flexion_s = self._today[1], self._today[2]
-        elif record is not None:
-            sitting_s, flexion_s = record.summary.sitting_s, record.summary.flexion_s
+        sitting_s, flexion_s = self._today_totals(self.last_record)
         detail = ""
         if status.timer_only:
             detail = self.problem_message()
