@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hipcheck.core.glossary import choice_name
 from hipcheck.core.settings import Settings, spec_of
 from hipcheck.core.types import State
 from hipcheck.ui.live_view import FrameView
@@ -146,14 +147,14 @@ class FirstRunWindow(QDialog):
         self.position = QButtonGroup(self)
         position_box = _choice(
             self.position,
-            {"front": "In front of me (a laptop or monitor camera)", "side": "Beside me"},
+            {value: choice_name(value) for value in ("front", "side")},
             settings.camera_position,
         )
         self.variant = QButtonGroup(self)
         # An office desk is the common case: office exercises unless the user chose floor before.
         variant_box = _choice(
             self.variant,
-            {"office": "Office: standing, at the desk", "floor": "Floor: lying on a mat"},
+            {value: choice_name(value) for value in ("office", "floor")},
             "office",
         )
         limit_spec = spec_of("sitting_limit_min")
