@@ -99,3 +99,22 @@ def test_first_run_screenshots_at_1x_and_2x(qtbot: QtBot, tmp_path: Path, artefa
         assert grab(window, scale).save(str(artefacts / f"first-run-{scale}x.png"))
     save_settings(seen_file := tmp_path / "unused.toml", Settings())
     assert seen_file.exists()
+
+
+def test_a_camera_problem_reads_in_full_where_the_picture_would_be(
+    qtbot: QtBot, tmp_path: Path, artefacts: Path
+) -> None:
+    window, _ = make(qtbot, tmp_path, Settings())
+    window.show()
+    qtbot.waitExposed(window)
+    message = (
+        "The video /tmp/a/rather/long/path/to/no-camera.mp4 does not exist. HipCheck starts using "
+        "it as soon as it can, or choose another camera in Settings → Monitoring."
+    )
+    window.set_camera_problem(message)
+    qtbot.wait(50)
+    label = window.camera_label
+    assert label.text() == message
+    assert label.height() >= label.heightForWidth(label.width())  # not cut
+    assert window.frame_view._placeholder.startswith("No picture")
+    assert grab(window, 1).save(str(artefacts / "first-run-no-camera-1x.png"))

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from hipcheck.core.glossary import choice_name
 from hipcheck.core.settings import Settings, spec_of
 from hipcheck.core.types import State
-from hipcheck.ui.live_view import FrameView
+from hipcheck.ui.live_view import NO_PICTURE, FrameView
 from hipcheck.ui.signals import emit
 from hipcheck.ui.tray import TrayMode, draw_icon
 
@@ -185,10 +185,6 @@ class FirstRunWindow(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        camera_row = QHBoxLayout()
-        camera_row.addWidget(self.camera_label, 1)
-        camera_row.addWidget(choose)
-        form.addRow("Camera:", camera_row)
         form.addRow("The camera is:", position_box)
         form.addRow("Exercises:", variant_box)
         form.addRow("Break after sitting:", self.limit)
@@ -208,6 +204,11 @@ class FirstRunWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(privacy)
         layout.addWidget(self.frame_view, 1)
+        # Full width under the picture: a wrapped label inside a form row gets clipped.
+        camera_row = QHBoxLayout()
+        camera_row.addWidget(self.camera_label, 1)
+        camera_row.addWidget(choose, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(camera_row)
         layout.addLayout(form)
         layout.addLayout(home_row)
         layout.addLayout(buttons)
@@ -232,6 +233,7 @@ class FirstRunWindow(QDialog):
 
     def set_camera_problem(self, message: str) -> None:
         """The camera cannot be used: say why (empty: no problem)."""
+        self.frame_view.set_placeholder(NO_PICTURE if message else "")
         if message:
             self.camera_label.setText(message)
             self.frame_view.clear()

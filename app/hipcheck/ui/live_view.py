@@ -79,6 +79,8 @@ FRONT_NOTE = (
     "not the hip angle (that needs the camera beside you)."
 )
 LEGEND = "Solid lines: seen · dashed lines: guessed (hidden from the camera)"
+WAITING = "Waiting for the camera…"
+NO_PICTURE = "No picture: the camera cannot be used (see below)"
 
 
 def mean_luminance(image: QImage) -> float:
@@ -187,6 +189,7 @@ class FrameView(QWidget):
         self._image = QImage()
         self._sample: PoseSample | None = None
         self._side: t.Side | None = None
+        self._placeholder = WAITING
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -205,6 +208,11 @@ class FrameView(QWidget):
         self._side = side
         self.update()
 
+    def set_placeholder(self, text: str) -> None:
+        """What the empty picture says (``WAITING`` unless the camera has a problem)."""
+        self._placeholder = text or WAITING
+        self.update()
+
     def clear(self) -> None:
         """Forget the frame (when the window closes: frames live only while shown)."""
         self._image = QImage()
@@ -218,7 +226,7 @@ class FrameView(QWidget):
         p.fillRect(self.rect(), QColor("#101010"))
         if self._image.isNull():
             p.setPen(QColor("#d0d0d0"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the camera…")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             p.end()
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -337,6 +345,7 @@ class LiveView(QWidget):
         if message == self._camera_problem:
             return
         self._camera_problem = message
+        self.frame_view.set_placeholder(NO_PICTURE if message else WAITING)
         if message:
             self.frame_view.clear()
         self._render()
