@@ -260,6 +260,12 @@ def test_pause_from_the_menu_releases_the_camera_and_resume_reopens_it(
     assert not actions.pause[PauseChoice.HOUR_1].isEnabled()
     qtbot.waitUntil(lambda: app_parts["views"][-1].mode is TrayMode.PAUSED, timeout=3000)
     assert "Paused until" in app_parts["views"][-1].tooltip
+    from hipcheck.core.glossary import clock_time_from
+
+    assert controller.paused_until is not None
+    until = clock_time_from(controller.paused_until, datetime.now().astimezone())
+    assert app_parts["views"][-1].status == f"Paused until {until}"  # "14:00", no weekday today
+    assert app_parts["actions"].status.text() == app_parts["views"][-1].status
     until = controller.paused_until
     assert until is not None and timedelta(
         minutes=14

@@ -765,7 +765,8 @@ class AppController(QObject):
         if self.session_inactive and not self.user_paused:
             return "Paused while the screen is locked"
         if self.paused_until is not None:
-            return f"Paused until {self.paused_until:%a %H:%M}"
+            # "14:00" today, "Wed 08:00" on another day.
+            return f"Paused until {clock_time_from(self.paused_until, self.clock.wall())}"
         return "Paused until you resume"
 
     def _today_totals(self, record: SampleRecord | None) -> tuple[float, float]:
