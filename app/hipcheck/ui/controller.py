@@ -643,6 +643,9 @@ class AppController(QObject):
             calibrate = getattr(self.first_run_window, "calibrate_requested", None)
             if calibrate is not None and self.windows.calibration is not None:
                 calibrate.connect(self.open_calibration)
+            choose = getattr(self.first_run_window, "choose_camera_requested", None)
+            if choose is not None:
+                choose.connect(self.open_settings)
         self._show_problem_in_live_view()
         self.first_run_window.show()
         self.first_run_window.raise_()
