@@ -51,6 +51,36 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     )
 
 
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot hold HipCheck's files (one line), or None if it is or can become a folder.
+
+    A file in its place, a symbolic link to nothing, or a file where a parent folder should be.
+    """
+    probe = folder
+    while True:
+        if probe.is_symlink() and not probe.exists():
+            target = os.readlink(probe)
+            return f"the data folder {folder} is a symbolic link to {target}, which does not exist"
+        if probe.exists():
+            if probe.is_dir():
+                return None
+            where = "" if probe == folder else f" (at {probe})"
+            return f"the data folder {folder} is a file, not a folder{where}"
+        if probe.parent == probe:
+            return None
+        probe = probe.parent
+
+
+def check_folders(paths: AppPaths) -> None:
+    """Raise UserError naming the first of ``paths``' folders that cannot be a folder."""
+    from hipcheck.errors import UserError
+
+    for folder in dict.fromkeys((paths.data_dir, paths.config_dir, paths.state_dir)):
+        problem = folder_problem(folder)
+        if problem is not None:
+            raise UserError(problem)
+
+
 ASSETS_DATA_DIR = "share/io.github.hipcheck.HipCheck/assets"  # where a wheel puts them
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from hipcheck.cli import add_common_options
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
-from hipcheck.paths import resolve_paths
+from hipcheck.paths import check_folders, resolve_paths
 from hipcheck.settings_run import settings_for_run
 
 MAX_FPS = 60.0
@@ -122,9 +122,7 @@ def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
 def run_analyze(args: argparse.Namespace) -> int:
     """Analyse ``args.source`` and print the summary; 0 on success."""
     paths = resolve_paths(args.data_dir)
-    for folder in {paths.config_dir, paths.data_dir}:
-        if folder.exists() and not folder.is_dir():
-            raise UserError(f"the data folder {folder} is a file, not a folder")
+    check_folders(paths)
     settings = _settings(args)
     # Imported here so `hipcheck --help` and other sub-commands do not load OpenCV and MediaPipe.
     from hipcheck.store.db import RecordingSink, Store, StoreError

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from hipcheck.cli import add_common_options
+from hipcheck.core.redact import printable, redact_url
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 
@@ -78,16 +79,29 @@ def _send(args: argparse.Namespace, command: str, **params: Any) -> dict[str, An
         print("HipCheck is not running", file=sys.stderr)
         return None
     if not reply.get("ok"):
-        print(f"hipcheck: {reply.get('error', 'the running HipCheck refused')}", file=sys.stderr)
+        error = _shown(reply.get("error", "the running HipCheck refused"), keep_newlines=False)
+        print(f"hipcheck: {error}", file=sys.stderr)
         return None
     return reply
+
+
+def _shown(value: Any, *, keep_newlines: bool = True) -> str:
+    """Text from the socket as it may be printed: no escape sequences, no URL credentials."""
+    return printable(redact_url(str(value)), keep_newlines=keep_newlines)
 
 
 def _describe(reply: dict[str, Any]) -> str:
     """A human-readable text for a reply: its ``message``, else ``key: value`` lines."""
     if isinstance(reply.get("message"), str):
-        return str(reply["message"])
-    return "\n".join(f"{key}: {value}" for key, value in reply.items() if key != "ok")
+        return _shown(reply["message"])
+    lines = (f"{key}: {value}" for key, value in reply.items() if key != "ok")
+    return "\n".join(_shown(line, keep_newlines=False) for line in lines)
+
+
+def _message(reply: dict[str, Any], default: str) -> str:
+    """The reply's one-line message, sanitised, or ``default``."""
+    message = reply.get("message")
+    return _shown(message, keep_newlines=False) if isinstance(message, str) else default
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -95,7 +109,8 @@ def run_status(args: argparse.Namespace) -> int:
     reply = _send(args, "status")
     if reply is None:
         return 1
-    print(json.dumps(reply, default=str) if args.json else _describe(reply))
+    # JSON escapes control characters itself; credentials are hidden in both forms.
+    print(redact_url(json.dumps(reply, default=str)) if args.json else _describe(reply))
     return 0
 
 
@@ -106,7 +121,7 @@ def run_pause(args: argparse.Namespace) -> int:
     if reply is None:
         return 1
     default = "Paused" + (f" for {args.minutes:g} min" if args.minutes is not None else "")
-    print(reply["message"] if isinstance(reply.get("message"), str) else default)
+    print(_message(reply, default))
     return 0
 
 
@@ -115,5 +130,5 @@ def run_resume(args: argparse.Namespace) -> int:
     reply = _send(args, "resume")
     if reply is None:
         return 1
-    print(reply["message"] if isinstance(reply.get("message"), str) else "Resumed")
+    print(_message(reply, "Resumed"))
     return 0

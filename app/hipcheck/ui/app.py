@@ -164,7 +164,7 @@ def _run(
 ) -> int:
     from PySide6.QtCore import QTimer
 
-    from hipcheck.core.calibration import SavedCalibration, calibration_path
+    from hipcheck.core.calibration import SavedCalibration, calibration_path, repair_calibration
     from hipcheck.store.db import RecordingSink
     from hipcheck.ui.controller import AppController, Windows
     from hipcheck.ui.live_view import LiveView
@@ -178,8 +178,12 @@ def _run(
     current = {"settings": settings}
     # The camera worker re-reads calibration.json whenever the calibration dialog or "delete all
     # data" changes it.
+    calibration_note = repair_calibration(calibration_path(paths.settings_file), clock.wall())
+    if calibration_note:
+        log.warning("calibration: %s", calibration_note)
+        loaded.warnings.append(calibration_note)
     calibration = SavedCalibration(calibration_path(paths.settings_file))
-    if calibration.current() is None and calibration.problem:
+    if calibration.current() is None and calibration.problem and not calibration_note:
         log.warning("calibration not used: %s", calibration.problem)
     actions = TrayActions()
     tray = Tray(actions)
