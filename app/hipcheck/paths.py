@@ -64,8 +64,9 @@ def folder_problem(folder: Path) -> str | None:
         if probe.exists():
             if probe.is_dir():
                 return None
-            where = "" if probe == folder else f" (at {probe})"
-            return f"the data folder {folder} is a file, not a folder{where}"
+            if probe == folder:
+                return f"the data folder {folder} is a file, not a folder"
+            return f"the data folder {folder} cannot be made: {probe} is a file, not a folder"
         if probe.parent == probe:
             return None
         probe = probe.parent

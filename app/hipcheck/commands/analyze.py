@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hipcheck.cli import add_common_options
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
 from hipcheck.paths import check_folders, resolve_paths
@@ -137,7 +138,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         # holds no picture is bad input, reported before anything else is written or logged.
         first = source.next_frame()
         if first is None:
-            raise UserError(f"no picture could be read from {args.source}")
+            raise UserError(f"no picture could be read from {redact_url(args.source)}")
         if not args.no_store:
             try:
                 store = Store.open(paths.database)
@@ -188,7 +189,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         doc = {"summary": summary, "timeline": timeline, "events": build_events(records)}
         print(json.dumps(doc, indent=1))
     else:
-        print(format_summary(args.source, summary))
+        print(format_summary(redact_url(args.source), summary))
         where = "not stored (--no-store)" if store is None else f"stored in {paths.database}"
         print(f"Intervals {where}")
     if recorder is not None and recorder.error is not None:

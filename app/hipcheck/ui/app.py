@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hipcheck.core.clock import Clock, SystemClock
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
 from hipcheck.paths import AppPaths, resolve_paths
@@ -118,10 +119,13 @@ def run_app(args: argparse.Namespace) -> int:
 
     try:
         store = Store.open(paths.database)
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:
         if first_source is not None:
             first_source.release()
-        raise UserError(str(exc)) from None
+        server.close()
+        if isinstance(exc, StoreError):
+            raise UserError(str(exc)) from None
+        raise UserError(f"cannot open the history in {paths.data_dir}: {exc}") from None
     try:
         status = _run(
             app,
@@ -305,7 +309,7 @@ def _run(
     heartbeat.start(250)
 
     host.start()
-    log.info("HipCheck running: source %s, data in %s", spec_now(), paths.data_dir)
+    log.info("HipCheck running: source %s, data in %s", redact_url(spec_now()), paths.data_dir)
     try:
         app.exec()
     finally:
