@@ -93,12 +93,14 @@ class Capture(Protocol):
 @contextlib.contextmanager
 def _opencv_quiet() -> Iterator[None]:
     """Silence OpenCV's own log lines (our UserError says what went wrong, in one line)."""
-    previous = cv2.getLogLevel()
-    cv2.setLogLevel(0)  # silent: probing a missing camera or a broken file prints warnings
+    # OpenCV 5 has cv2.getLogLevel; 4.x keeps it in cv2.utils.logging.
+    logging_api: Any = cv2 if hasattr(cv2, "getLogLevel") else cv2.utils.logging
+    previous = logging_api.getLogLevel()
+    logging_api.setLogLevel(0)  # silent: probing a missing camera or a broken file prints warnings
     try:
         yield
     finally:
-        cv2.setLogLevel(previous)
+        logging_api.setLogLevel(previous)
 
 
 def _quiet_capture(target: int | str) -> Capture:
