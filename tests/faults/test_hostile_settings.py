@@ -9,7 +9,6 @@ repair that cannot write says so and runs on settings in memory, leaving no empt
 from __future__ import annotations
 
 import json
-import shutil
 import stat
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 from tests.conftest import need
 from tests.core.test_calibration import SEATED, STANDING
+from tests.faults.test_disk_full import unshare_works
 
 from hipcheck.core.calibration import (
     CalibrationFromNewer,
@@ -163,9 +163,7 @@ def test_a_repair_that_cannot_write_warns_and_runs_in_memory(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """A real full tmpfs and a real read-only remount, in a private mount namespace."""
-    tool = shutil.which("unshare")
-    probe = subprocess.run([tool or "false", "--map-root-user", "--mount", "true"])
-    need(probe.returncode == 0, "unshare --map-root-user --mount is not permitted here")
+    need(unshare_works(), "unshare --map-root-user --mount is not permitted here")
     mnt = tmp_path_factory.mktemp("tmpfs")
     proc = subprocess.run(
         ["unshare", "--map-root-user", "--mount", sys.executable, str(DRIVER), str(mnt)],
