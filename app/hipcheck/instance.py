@@ -254,9 +254,11 @@ class InstanceServer(QObject):
             sock.flush()
             if sock not in self._buffers:  # the client left while we answered: forgotten
                 return
-        if len(data) > MAX_REQUEST_BYTES:  # a client that never sends a newline
-            sock.abort()
-            self._forget(sock)
+        if len(data) > MAX_REQUEST_BYTES:  # too long to be a request: answer it, then hang up
+            sock.write(encode(self.answer(data)))
+            sock.flush()
+            if self._buffers.pop(sock, None) is not None:  # read no more from it
+                sock.disconnectFromServer()  # once the reply is written; then _forget
             return
         self._buffers[sock] = data
 
