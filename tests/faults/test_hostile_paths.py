@@ -12,13 +12,13 @@ import hashlib
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from tests.conftest import run_hipcheck
 
 from hipcheck.store.db import Store
 
@@ -32,17 +32,9 @@ ENTRY_POINTS = [
 
 
 def run(argv: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path / "run")}
     (tmp_path / "run").mkdir(mode=0o700, exist_ok=True)
     start = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "hipcheck", *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_hipcheck(argv, env={"XDG_RUNTIME_DIR": str(tmp_path / "run")})
     assert time.monotonic() - start < 30, "a path error took too long"
     return proc
 

@@ -9,13 +9,13 @@ with ``--data-dir`` keeps its own mode (it may be their home), HipCheck's files 
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import run_hipcheck
 
 DRIVER = r"""
 import json, os, sys
@@ -131,19 +131,8 @@ def _loose(root: Path, state: Path) -> dict[Path, int]:
     return made
 
 
-def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hipcheck", *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
-
-
 def test_loose_files_in_the_default_folders_are_tightened(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "HIPCHECK_DATA_DIR"}
-    env.update(
+    env = dict(
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_DATA_HOME=str(tmp_path / "share"),
         XDG_STATE_HOME=str(tmp_path / "state"),
@@ -155,7 +144,7 @@ def test_loose_files_in_the_default_folders_are_tightened(tmp_path: Path) -> Non
     config = tmp_path / "config" / "hipcheck"
     config.mkdir(parents=True)
     config.chmod(0o755)
-    proc = _run(["status"], env)
+    proc = run_hipcheck(["status"], env=env)
     assert (proc.returncode, proc.stderr) == (1, "HipCheck is not running\n")
     for path, mode in made.items():
         assert stat.S_IMODE(path.stat().st_mode) == mode, path
@@ -167,9 +156,10 @@ def test_a_folder_named_with_data_dir_keeps_its_mode(tmp_path: Path) -> None:
     data = tmp_path / "mine"
     made = _loose(data, data)
     data.chmod(0o755)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "run")}
     (tmp_path / "run").mkdir(mode=0o700)
-    proc = _run(["--data-dir", str(data), "status"], env)
+    proc = run_hipcheck(
+        ["--data-dir", str(data), "status"], env={"XDG_RUNTIME_DIR": str(tmp_path / "run")}
+    )
     assert proc.returncode == 1
     assert stat.S_IMODE(data.stat().st_mode) == 0o755
     for path, mode in made.items():
