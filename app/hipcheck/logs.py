@@ -59,8 +59,10 @@ class NoFramesFilter(logging.Filter):
         hidden = redact_url(message)
         if hidden != message:
             record.msg, record.args = hidden, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = redact_url(logging.Formatter().formatException(record.exc_info))
+        if record.exc_info or record.exc_text:
+            # Another handler may have formatted the traceback already: redact that text too.
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
+            record.exc_text = redact_url(text)
         return True
 
 

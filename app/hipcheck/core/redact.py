@@ -13,8 +13,8 @@ import re
 
 HIDDEN = "***"
 
-# scheme://userinfo@ — userinfo is everything up to the first "@" before the host's "/?#".
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/?#@\s]*)@")
+# scheme://userinfo@ — userinfo runs to the last "@" before the path (a password may hold "@").
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/?#\s]*)@")
 # name=value in a URL's query or fragment, for names that carry a secret.
 _SECRET_PARAM = re.compile(
     r"(?P<key>[?&;#](?:[a-z_]*(?:pass|pwd|passwd|password|token|secret|auth|key|sig|signature|"
