@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
 from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
+from hipcheck.core.redact import redact_url
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -506,7 +507,7 @@ class AppController(QObject):
         if record is not None and record.summary.in_bout:
             out["bout_s"] = round(record.summary.current_bout_s)
         if self.status.message:
-            out["camera_message"] = self.status.message
+            out["camera_message"] = redact_url(self.status.message)
         if self.storage_error:
             out["storage_error"] = self.storage_error
         return out
