@@ -7,7 +7,9 @@ shown: the log file, a command's error line and the running app's status.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import run_hipcheck
@@ -15,6 +17,8 @@ from tests.conftest import run_hipcheck
 from hipcheck.core.redact import printable, redact_url
 from hipcheck.logs import log_file, setup_logging
 from hipcheck.paths import resolve_paths
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 URLS = [
     ("rtsp://bob:s3cret@10.0.0.5:554/live", "rtsp://***@10.0.0.5:554/live"),
@@ -89,3 +93,21 @@ def test_an_analyze_error_hides_the_password(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr == "hipcheck: error: cannot open stream rtsp://***@127.0.0.1:9/live\n"
     assert "s3cret" not in log_file(resolve_paths(tmp_path)).read_text()
+
+
+def test_the_settings_window_shows_a_camera_url_without_its_password(qtbot: Any) -> None:
+    from hipcheck.ui.settings_dialog import CameraEditor
+
+    url = "rtsp://bob:s3cret@cam.local/live"
+    editor = CameraEditor(cameras=list, opener=lambda source: None)
+    qtbot.addWidget(editor)
+    changes: list[str] = []
+    editor.changed.connect(changes.append)
+    editor.set_value(url)
+    assert editor.combo.currentText() == "rtsp://***@cam.local/live"
+    # Leaving the field unchanged keeps the real value (the camera needs the password).
+    editor.line_edit.editingFinished.emit()
+    assert editor.value() == url and changes == []
+    editor.combo.setEditText("rtsp://bob:n3w@cam.local/live")
+    editor.line_edit.editingFinished.emit()
+    assert changes == ["rtsp://bob:n3w@cam.local/live"]
