@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -18,7 +17,7 @@ from typing import Any
 
 from hipcheck.core.redact import redact_url
 from hipcheck.paths import AppPaths
-from hipcheck.private import PRIVATE_FILE_MODE, make_private_dir
+from hipcheck.private import chmod_private, make_private_dir
 
 LOG_FILE_NAME = "hipcheck.log"
 MAX_LOG_BYTES = 1_000_000
@@ -71,7 +70,7 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self) -> Any:
         stream = super()._open()
-        os.chmod(stream.fileno(), PRIVATE_FILE_MODE)
+        chmod_private(stream.fileno())
         return stream
 
 
