@@ -95,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hipcheck: error: {redact_url(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print("hipcheck: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

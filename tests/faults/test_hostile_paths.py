@@ -3,17 +3,22 @@
 The first table puts something odd where the data folder belongs and runs every entry point;
 the second gives ``analyze`` and the tray app a source that is not a regular file. A named pipe
 is refused up front: reading one without a writer blocks inside the video decoder, where Ctrl-C
-cannot reach. The history already recorded is byte for byte the same afterwards.
+cannot reach. The history already recorded is byte for byte the same afterwards. Last, a stream
+that never answers: Ctrl-C ends the wait at once (exit status 130), where it used to take 30 s.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -166,3 +171,45 @@ def test_a_source_that_is_not_a_file(
     proc = run(["--data-dir", str(data), *command, str(source)], tmp_path)
     one_line_exit_2(proc, words)
     assert digest() == before
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP server that accepts connections and never says a word; yields its port."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(server.accept()[0])
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield int(server.getsockname()[1])
+    stop.set()
+    thread.join(5)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_ctrl_c_ends_a_stream_that_never_answers(tmp_path: Path, silent_server: int) -> None:
+    """The decoder waits for the stream in native code; Ctrl-C still ends it at once."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hipcheck", "--data-dir", str(tmp_path / "data"), "analyze",
+         f"http://127.0.0.1:{silent_server}/live"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    time.sleep(3)  # well into the connection wait
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - start < 2.0
+    assert (proc.returncode, out, err) == (130, "", "hipcheck: interrupted\n")
+    assert not (tmp_path / "data" / "hipcheck.sqlite3").exists()

@@ -103,10 +103,50 @@ def _opencv_quiet() -> Iterator[None]:
         logging_api.setLogLevel(previous)
 
 
-def _quiet_capture(target: int | str) -> Capture:
+def _quiet_capture(target: int | str, params: list[int] | None = None) -> Capture:
     """``cv2.VideoCapture(target)`` without OpenCV's warnings."""
     with _opencv_quiet():
+        if params:
+            return cv2.VideoCapture(target, cv2.CAP_ANY, params)
         return cv2.VideoCapture(target)
+
+
+# A stream that accepts the connection and then says nothing would hold FFmpeg for 30 s per
+# open and per read; these bound it, and the open runs where Ctrl-C can still reach the user.
+STREAM_OPEN_TIMEOUT_MS = 10_000
+STREAM_READ_TIMEOUT_MS = 10_000
+_POLL_S = 0.1
+
+
+def _open_interruptibly(url: str) -> Capture:
+    """Open a stream in a helper thread, so Ctrl-C ends the wait at once.
+
+    The decoder blocks in native code where Python's signal handler cannot run; waiting on the
+    thread instead keeps the main thread responsive. An open abandoned by Ctrl-C finishes by
+    itself (within the open timeout) and is dropped.
+    """
+    params = [
+        cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+        STREAM_OPEN_TIMEOUT_MS,
+        cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+        STREAM_READ_TIMEOUT_MS,
+    ]
+    result: dict[str, Any] = {}
+
+    def open_it() -> None:
+        try:
+            result["capture"] = _quiet_capture(url, params)
+        except Exception as exc:  # handed to the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=open_it, name="stream-open", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(_POLL_S)
+    if "error" in result:
+        raise result["error"]
+    capture: Capture = result["capture"]
+    return capture
 
 
 class _ContextMixin:
@@ -288,7 +328,7 @@ def open_stream(url: str, *, clock: Clock | None = None) -> LiveSource:
     The URL's credentials stay in memory: the source's name and every message show it redacted.
     """
     shown = redact_url(url)
-    cap = _quiet_capture(url)
+    cap = _open_interruptibly(url)
     if not cap.isOpened():
         cap.release()
         raise UserError(f"cannot open stream {shown}")
