@@ -9,16 +9,19 @@ repair that cannot write says so and runs on settings in memory, leaving no empt
 from __future__ import annotations
 
 import json
+import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import need
+from tests.conftest import need, run_hipcheck
 from tests.core.test_calibration import SEATED, STANDING
 from tests.faults.test_disk_full import unshare_works
 
@@ -241,3 +244,72 @@ def test_a_valid_calibration_is_untouched(tmp_path: Path) -> None:
     text = json.dumps(_good_calibration())
     path.write_text(text)
     assert repair_calibration(path, NOW) is None and path.read_text() == text
+
+
+CLI_CASES = [c for c in CASES if c.repaired]
+
+
+@pytest.mark.parametrize("case", CLI_CASES, ids=[c.name for c in CLI_CASES])
+def test_every_command_starts_on_a_hostile_settings_file(
+    tmp_path: Path, case: SettingsCase
+) -> None:
+    """``analyze`` reads the file without touching it; the tray app repairs it, then goes on
+    (here to a missing video, so it stops at its one-line error before opening a window)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    settings = data / "settings.toml"
+    settings.write_bytes(case.content)
+    missing = str(tmp_path / "missing.mp4")
+
+    proc = run_hipcheck(["--data-dir", str(data), "analyze", missing])
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.stderr.splitlines()[-1] == f"hipcheck: error: no such file: {missing}"
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("hipcheck: warning: ")]
+    assert case.warning is not None and case.warning in warnings[0], proc.stderr
+    assert settings.read_bytes() == case.content and not list(data.glob("*.bak-*"))
+
+    proc = run_hipcheck(["--data-dir", str(data), "--source", missing])
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.stderr.splitlines()[-1] == f"hipcheck: error: no such file: {missing}"
+    backups = list(data.glob("settings.toml.bak-*"))
+    assert len(backups) == 1 and backups[0].read_bytes() == case.content
+    assert load_settings(settings).warnings == []
+
+
+def test_the_tray_app_moves_a_hostile_calibration_aside_and_keeps_running(tmp_path: Path) -> None:
+    """The calibration was read on every sample; 100,000-deep JSON took the app down."""
+    data = tmp_path / "data"
+    data.mkdir()
+    content = b"[" * 100_000 + b"]" * 100_000
+    (data / "calibration.json").write_bytes(content)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_RUNTIME_DIR": str(tmp_path),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "--source", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        log = data / "log" / "hipcheck.log"
+        while time.monotonic() < deadline and "HipCheck running" not in (
+            log.read_text() if log.exists() else ""
+        ):
+            assert proc.poll() is None, proc.communicate()[1][-2000:]
+            time.sleep(0.2)
+        time.sleep(2)  # the camera worker has asked for the calibration by now
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-2000:]
+    assert "RecursionError" not in err and "RecursionError" not in log.read_text()
+    backups = list(data.glob("calibration.json.bak-*"))
+    assert len(backups) == 1 and backups[0].read_bytes() == content
+    assert "calibration: calibration.json is not valid JSON (nested too deeply)" in log.read_text()
+    assert not (data / "calibration.json").exists()

@@ -185,7 +185,6 @@ def _run(
     calibration_note = repair_calibration(calibration_path(paths.settings_file), clock.wall())
     if calibration_note:
         log.warning("calibration: %s", calibration_note)
-        loaded.warnings.append(calibration_note)
     calibration = SavedCalibration(calibration_path(paths.settings_file))
     if calibration.current() is None and calibration.problem and not calibration_note:
         log.warning("calibration not used: %s", calibration.problem)
@@ -281,9 +280,11 @@ def _run(
     session.slept.connect(controller.on_slept)
     for warning in loaded.warnings:
         log.warning("settings: %s", warning)
+    for warning in (store.warning, calibration_note):
+        if warning:
+            tray.show_message("HipCheck", warning)
     if store.warning:
         log.warning("%s", store.warning)
-        tray.show_message("HipCheck", store.warning)
 
     def apply_retention() -> None:
         """Delete records older than the "Keep data for" setting: at start, then hourly."""
