@@ -14,7 +14,7 @@ from hipcheck.core.redact import redact_url
 from hipcheck.errors import UserError
 from hipcheck.logs import setup_logging
 from hipcheck.paths import check_folders, resolve_paths
-from hipcheck.private import default_folders, restrict_umask, tighten_existing
+from hipcheck.private import restrict_umask, tighten_existing
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,8 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = resolve_paths(args.data_dir)
         check_folders(paths)
         setup_logging(paths, args.verbose)
-        folders = {paths.config_dir, paths.data_dir, paths.state_dir}
-        tighten_existing(folders, paths.log_dir, own_folders=folders <= default_folders())
+        tighten_existing(paths)
         func = getattr(args, "func", None)
         if func is None:
             from hipcheck.ui.app import run_app

@@ -44,6 +44,11 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     if chosen is not None:
         root = Path(chosen).expanduser()
         return AppPaths(config_dir=root, data_dir=root, state_dir=root)
+    return default_paths()
+
+
+def default_paths() -> AppPaths:
+    """The platform's folders for HipCheck (``~/.config/hipcheck``... on Linux): its own."""
     return AppPaths(
         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),

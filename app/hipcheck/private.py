@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-import platformdirs
+from hipcheck.paths import AppPaths, default_paths
 
 log = logging.getLogger(__name__)
 
@@ -74,22 +74,16 @@ def _tighten(path: Path, mode: int, kind: object) -> None:
         log.debug("could not tighten %s: %s", path, exc)
 
 
-def default_folders() -> set[Path]:
-    """HipCheck's own folders when no ``--data-dir`` is given (safe to make 0700)."""
-    return {
-        Path(platformdirs.user_config_dir("hipcheck", appauthor=False)),
-        Path(platformdirs.user_data_dir("hipcheck", appauthor=False)),
-        Path(platformdirs.user_state_dir("hipcheck", appauthor=False)),
-    }
+def tighten_existing(paths: AppPaths) -> None:
+    """Make HipCheck's existing files in ``paths``' folders 0600, and the folders 0700.
 
-
-def tighten_existing(folders: set[Path], log_dir: Path, *, own_folders: bool) -> None:
-    """Make HipCheck's existing files in ``folders`` and ``log_dir`` 0600, and the folders 0700.
-
-    ``own_folders`` says the folders are HipCheck's own (the default locations); a folder the user
-    named with ``--data-dir`` keeps its mode (it may be their home), its HipCheck files do not.
-    The log folder is always HipCheck's own.
+    The default folders are HipCheck's own; a folder the user named with ``--data-dir`` keeps its
+    mode (it may be their home), its HipCheck files do not. The log folder is always HipCheck's.
     """
+    folders = {paths.config_dir, paths.data_dir, paths.state_dir}
+    default = default_paths()
+    own_folders = folders <= {default.config_dir, default.data_dir, default.state_dir}
+    log_dir = paths.log_dir
     for folder in sorted({*folders, log_dir}):
         if not folder.is_dir():
             continue
