@@ -28,6 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.test_instance import cli, finish
 
+from hipcheck.commands.status import NOT_RUNNING
 from hipcheck.instance import InstanceServer, serve, socket_name
 from hipcheck.paths import resolve_paths
 
@@ -194,7 +195,7 @@ def test_a_runtime_dir_others_can_write_is_not_used(tmp_path: Path) -> None:
     temp.mkdir()
     env = {**os.environ, "XDG_RUNTIME_DIR": str(shared), "TMPDIR": str(temp)}
     proc = hipcheck(tmp_path / "data", "status", env=env)
-    assert (proc.returncode, proc.stderr) == (1, "HipCheck is not running\n")
+    assert (proc.returncode, proc.stderr) == (1, NOT_RUNNING + "\n")
     ours = temp / f"hipcheck-{os.geteuid()}"
     assert ours.is_dir() and (ours.stat().st_mode & 0o777) == 0o700
     assert list(shared.iterdir()) == []
@@ -219,7 +220,8 @@ HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[31mPaused\x9b6n\x00 rtsp://bob:s3cret@cam
 @pytest.mark.parametrize(
     ("argv", "visible"),
     [
-        (["status"], "message: Paused rtsp://***@cam/x"),
+        (["status"], "HipCheck cannot watch: Paused rtsp://***@cam/x."),
+        (["status", "--json"], '"camera_message": "Paused rtsp://***@cam/x"'),
         (["pause", "5"], "Paused rtsp://***@cam/x"),
         (["resume"], "Paused rtsp://***@cam/x"),
     ],
@@ -228,13 +230,17 @@ def test_text_from_the_socket_is_printed_without_control_characters(
     qtbot: Any, private_run: Path, tmp_path: Path, argv: list[str], visible: str
 ) -> None:
     def handler(command: str, params: dict[str, Any]) -> dict[str, Any]:
-        reply = {"message": HOSTILE}
-        return {"note": HOSTILE} if command == "status" else reply
+        if command == "status":
+            return {
+                "state": "camera_problem",
+                "camera": "camera_problem",
+                "camera_message": HOSTILE,
+            }
+        return {"message": HOSTILE}
 
     rc, out, err = served_cli(qtbot, handler, tmp_path, *argv)
     assert rc == 0, err
-    shown = out.replace("note: ", "message: ")
-    assert shown.strip() == visible
+    assert visible in out, out
     assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in out + err)
     assert "s3cret" not in out + err
 

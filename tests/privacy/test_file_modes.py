@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import run_hipcheck
 
+from hipcheck.commands.status import NOT_RUNNING
+
 DRIVER = r"""
 import json, os, sys
 from datetime import datetime, timezone
@@ -145,7 +147,7 @@ def test_loose_files_in_the_default_folders_are_tightened(tmp_path: Path) -> Non
     config.mkdir(parents=True)
     config.chmod(0o755)
     proc = run_hipcheck(["status"], env=env)
-    assert (proc.returncode, proc.stderr) == (1, "HipCheck is not running\n")
+    assert (proc.returncode, proc.stderr) == (1, NOT_RUNNING + "\n")
     for path, mode in made.items():
         assert stat.S_IMODE(path.stat().st_mode) == mode, path
     for folder in (data, tmp_path / "state" / "hipcheck" / "log", config):
