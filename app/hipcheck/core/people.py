@@ -315,7 +315,7 @@ class UserChooser:
         self._user_seen_s = None
 
     def point_at(self, x: float, y: float) -> None:
-        """"That's me": the person nearest (x, y) (fractions of the frame) is the user."""
+        """ "That's me": the person nearest (x, y) (fractions of the frame) is the user."""
         self._point = (x, y)
         self.user_id = None
         self.home = None
