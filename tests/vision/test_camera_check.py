@@ -53,3 +53,8 @@ def test_files_streams_and_a_failing_model(tmp_path: Path) -> None:
     assert stream.problem is Problem.STREAM and "rtsp://cam.local/s" in stream.message
     failed = describe_camera_problem("0", "Monitoring stopped: the pose model is missing")
     assert failed.problem is Problem.FAILED and "the pose model is missing" in failed.message
+
+
+def test_a_stream_password_is_never_shown() -> None:
+    problem = describe_camera_problem("rtsp://user:secret@cam.local/s")
+    assert "secret" not in problem.message and "secret" not in problem.camera

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from hipcheck.autostart import Platform, default_command, set_autostart
 from hipcheck.core.calibration import CalibrationError, calibration_path, load_calibration
 from hipcheck.core.glossary import choice_name
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import (
     Settings,
     SettingsError,
@@ -338,7 +339,7 @@ class CameraEditor(QWidget):
         index = self.combo.findData(value)
         self.combo.blockSignals(True)
         if index < 0:
-            self.combo.addItem(value, value)
+            self.combo.addItem(redact_url(value), value)  # a URL's password is not shown
             index = self.combo.count() - 1
         self.combo.setCurrentIndex(index)
         self.combo.blockSignals(False)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hipcheck.core.redact import redact_url
 from hipcheck.vision.source import is_url
 
 TIMER_NOTE = "Until then HipCheck reminds you by the clock."
@@ -90,7 +91,9 @@ def describe_camera_problem(
     choose = "or choose another camera in Settings → Monitoring"
     if reason.startswith(STOPPED):
         return CameraProblem(
-            Problem.FAILED, text, f"{reason}. Please report this problem. {TIMER_NOTE}"
+            Problem.FAILED,
+            redact_url(text),
+            f"{redact_url(reason)}. Please report this problem. {TIMER_NOTE}",
         )
     if text.isdigit():
         index = int(text)
@@ -118,10 +121,11 @@ def describe_camera_problem(
             f"and HipCheck takes the camera back by itself, {choose}. {TIMER_NOTE}",
         )
     if is_url(text):
+        shown = redact_url(text)  # a stream URL may carry a password
         return CameraProblem(
             Problem.STREAM,
-            text,
-            f"The camera stream {text} does not answer. Check that it is on and reachable, "
+            shown,
+            f"The camera stream {shown} does not answer. Check that it is on and reachable, "
             f"{choose}. {TIMER_NOTE}",
         )
     what = "does not exist" if not Path(text).expanduser().exists() else "cannot be read"
