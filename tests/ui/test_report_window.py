@@ -104,7 +104,9 @@ def test_export_writes_the_shown_day(window: ReportWindow, tmp_path: Path, fmt: 
         assert text.startswith("record,start,end")
         assert text.count("\ninterval,") == 17
     else:
-        assert "Tuesday 10 November 2026" in text and text.count("<svg ") == 4
+        assert (
+            "Tuesday 10 November 2026" in text and text.count("<svg ") == 8
+        )  # each chart in the light and the dark scheme
 
 
 def test_today_opens_with_the_dst_day_in_reach(qtbot: object, store: Store) -> None:
