@@ -373,7 +373,10 @@ class AppController(QObject):
         self._break_choice = chosen
         self._record_event(EVENT_BREAK_STARTED, event_detail(chosen))
         window = self.windows.break_window(
-            chosen, on_done=self._break_done, on_skip=self._break_skipped
+            chosen,
+            on_done=self._break_done,
+            on_skip=self._break_skipped,
+            on_postpone=self._break_postponed,
         )
         self.break_window = window
         window.show()
@@ -386,6 +389,13 @@ class AppController(QObject):
         self.policy.break_done(self.worker.now_s(), day=self.clock.wall().date())
         if choice is not None:
             self._record_event(EVENT_BREAK_DONE, event_detail(choice, how=reason))
+        self._break_finished()
+
+    def _break_postponed(self, seconds: float) -> None:
+        choice = self._break_choice
+        self.policy.break_postponed(self.worker.now_s(), seconds)
+        if choice is not None:
+            self._record_event(EVENT_SNOOZE, event_detail(choice, how="postpone"))
         self._break_finished()
 
     def _break_skipped(self, reason: str) -> None:
