@@ -49,14 +49,15 @@ def test_every_setting_is_fully_declared() -> None:
 
 def test_issue_settings_exist_in_their_tabs() -> None:
     wanted = {
-        "camera": "Monitoring", "sample_rate_hz": "Monitoring", "standing_desk": "Monitoring",
-        "flexion_threshold_deg": "Posture", "natural_break_min": "Posture",
+        "camera": "Camera", "sample_rate_hz": "Advanced", "standing_desk": "Camera",
+        "adaptive_sampling": "Advanced",
+        "flexion_threshold_deg": "Advanced", "natural_break_min": "Advanced",
         "sitting_limit_min": "Reminders", "snooze_min": "Reminders", "snooze_max": "Reminders",
         "work_start_h": "Reminders", "work_end_h": "Reminders", "work_days": "Reminders",
-        "sound": "Reminders", "preferred_exercise": "Exercises", "exercise_variant": "Exercises",
-        "retention_days": "Privacy & data", "start_at_login": "Start-up",
+        "sound": "Reminders", "preferred_exercise": "Reminders", "exercise_variant": "Reminders",
+        "retention_days": "Privacy & start-up", "start_at_login": "Privacy & start-up",
     }  # fmt: skip
-    assert {name: spec_of(name).tab for name in wanted} == wanted
+    assert {name: spec_of(name).shown_in for name in wanted} == wanted
 
 
 @pytest.mark.parametrize(

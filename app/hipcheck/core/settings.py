@@ -43,6 +43,16 @@ class SettingSpec:
     widget: str = ""
     # The spin-box step; None lets the dialog pick one from the bounds.
     step: float | None = None
+    # A technical setting most people never change: the dialog shows it under "Advanced".
+    advanced: bool = False
+
+    @property
+    def shown_in(self) -> str:
+        """The settings window's tab that shows this setting."""
+        return ADVANCED if self.advanced else self.tab
+
+
+ADVANCED = "Advanced"
 
 
 def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
@@ -53,12 +63,12 @@ def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
     return field(default=default, metadata={"spec": spec})
 
 
-MON = "Monitoring"
-POS = "Posture"
 REM = "Reminders"
-EXE = "Exercises"
-PRI = "Privacy & data"
-STA = "Start-up"
+MON = "Camera"
+POS = "Posture"
+EXE = REM  # the exercise settings sit with the reminders they shape
+PRI = "Privacy & start-up"
+STA = PRI
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,12 @@ class Settings:
     )  # fmt: skip
     sample_rate_hz: float = _s(
         2.0, "Sample rate", "Pose samples per second while monitoring.", MON,
-        unit="samples/s", minimum=0.2, maximum=10.0,
+        unit="samples/s", minimum=0.2, maximum=10.0, advanced=True,
     )  # fmt: skip
     adaptive_sampling: bool = _s(
-        True, "Adaptive sampling", "Sample less often while your posture is stable.", MON
-    )
+        True, "Adaptive sampling", "Sample less often while your posture is stable.", MON,
+        advanced=True,
+    )  # fmt: skip
     standing_desk: bool = _s(
         False, "I use a standing desk",
         "With hips hidden, assume you may be standing instead of sitting.", MON,
@@ -83,12 +94,12 @@ class Settings:
     flexion_threshold_deg: float = _s(
         45.0, "Hip flexion threshold",
         "Hip flexion at or above this counts as time in flexion (0° is a straight hip).", POS,
-        unit="°", minimum=10.0, maximum=90.0,
+        unit="°", minimum=10.0, maximum=90.0, advanced=True,
     )  # fmt: skip
     natural_break_min: float = _s(
         2.0, "Natural break length",
         "Standing or being away at least this long ends a sitting bout.", POS,
-        unit="min", minimum=0.5, maximum=30.0, step=0.5,
+        unit="min", minimum=0.5, maximum=30.0, step=0.5, advanced=True,
     )  # fmt: skip
     sitting_limit_min: float = _s(
         45.0, "Sitting limit", "Nudge after sitting this long without a break.", REM,
@@ -494,7 +505,9 @@ def markdown_table() -> str:
             bounds = "true, false"
         else:
             bounds = ""
-        rows.append(f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {spec.tab} | {spec.help} |")
+        rows.append(
+            f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {spec.shown_in} | {spec.help} |"
+        )
     return "\n".join(rows) + "\n"
 
 
