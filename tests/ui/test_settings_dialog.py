@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +38,7 @@ from hipcheck.ui.settings_dialog import (
     _v4l2_cameras,
 )
 
+CAMERA_TAB = 1
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone.utc)
 FAKE_CAMERAS = [
     CameraChoice("0", "Test Camera (/dev/video0)"),
@@ -87,10 +89,14 @@ def test_every_declared_setting_has_an_editor_in_its_tab(
     dlg, _ = make_dialog(qtbot, paths, tmp_path)
     assert list(dlg.editors) == list(setting_names())
     tabs = [dlg.tabs.tabText(i).replace("&&", "&") for i in range(dlg.tabs.count())]
-    assert tabs == ["Monitoring", "Posture", "Reminders", "Exercises", "Privacy & data", "Start-up"]
+    # The sitting limit's tab first and the sitting limit at its top; technical ones last.
+    assert tabs == ["Reminders", "Camera", "Privacy & start-up", "Advanced"]
+    first = dlg.tabs.widget(0)
+    editors_in_first = [n for n, e in dlg.editors.items() if first.isAncestorOf(e)]
+    assert editors_in_first[0] == "sitting_limit_min"
     for name, editor in dlg.editors.items():
         spec = spec_of(name)
-        page = dlg.tabs.widget(tabs.index(spec.tab))
+        page = dlg.tabs.widget(tabs.index(spec.shown_in))
         assert page.isAncestorOf(editor), name
         assert editor.toolTip() == spec.help, name
     assert isinstance(dlg.editors["camera"], CameraEditor)
@@ -164,7 +170,7 @@ def test_a_change_is_applied_and_saved_at_once(
     )
     assert rec.calls[-1] == expected == dlg.settings
     assert load_settings(paths.settings_file).settings == expected
-    assert dlg.status_label.text() == "Saved"
+    assert dlg.status_label.text() == "✓ Working hours start saved at 03:00"
 
 
 def test_retention_change_says_what_will_be_deleted(
@@ -175,7 +181,7 @@ def test_retention_change_says_what_will_be_deleted(
     assert rec.calls[-1].retention_days == 30
     # The last 30 days, today included: 31 October to 29 November.
     assert dlg.status_label.text() == (
-        "Saved; records from before 31 Oct 2026 are deleted within the hour"
+        "✓ Keep data for saved at 03:00; records from before 31 Oct 2026 are deleted within the hour"
     )
 
 
@@ -266,8 +272,8 @@ def test_v4l2_listing_skips_metadata_nodes(tmp_path: Path) -> None:
         (tmp_path / node / "name").write_text(name + "\n")
         (tmp_path / node / "index").write_text(index + "\n")
     assert _v4l2_cameras(tmp_path) == [
-        CameraChoice("0", "Integrated Camera (/dev/video0)"),
-        CameraChoice("2", "USB Cam (/dev/video2)"),
+        CameraChoice("0", "Camera 1 — Integrated Camera"),
+        CameraChoice("2", "Camera 2 — USB Cam"),
     ]
 
 
@@ -280,6 +286,8 @@ def test_preview_shows_real_frames_only_while_monitoring_tab_is_open(
     cam = dlg.camera_editor
     assert cam is not None and not cam.preview.active  # nothing opened before showing
     dlg.show()
+    assert not cam.preview.active  # the dialog opens on Reminders
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
     qtbot.waitUntil(lambda: cam.preview.active, timeout=2000)
     pixmap = cam.preview.pixmap()
     assert pixmap is not None and not pixmap.isNull() and pixmap.width() > 100
@@ -289,9 +297,9 @@ def test_preview_shows_real_frames_only_while_monitoring_tab_is_open(
         image.pixel(x, y) for x in range(0, image.width(), 16) for y in range(0, image.height(), 16)
     }
     assert len(colours) > 10
-    dlg.tabs.setCurrentIndex(1)
-    assert not cam.preview.active
     dlg.tabs.setCurrentIndex(0)
+    assert not cam.preview.active
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
     assert cam.preview.active
     dlg.close()
     assert not cam.preview.active
@@ -300,6 +308,7 @@ def test_preview_shows_real_frames_only_while_monitoring_tab_is_open(
 def test_preview_of_a_missing_camera_says_so(qtbot: QtBot, paths: AppPaths, tmp_path: Path) -> None:
     dlg, _ = make_dialog(qtbot, paths, tmp_path, Settings(camera=str(tmp_path / "none.mp4")))
     dlg.show()
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
     cam = dlg.camera_editor
     assert cam is not None
     assert not cam.preview.active and "No picture" in cam.preview.text()
@@ -397,3 +406,49 @@ def test_settings_dataclass_field_count_guard() -> None:
     # If a setting is added without a widget kind the dialog knows, this points here.
     kinds = {type(getattr(Settings(), f.name)) for f in fields(Settings)}
     assert kinds <= {bool, int, float, str, tuple}
+
+
+def test_restore_defaults_keeps_the_camera_and_saves(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """Every preference back to its default, the camera kept, saved, announced once."""
+    changed = Settings(camera="2", sitting_limit_min=30.0, sound=False, sample_rate_hz=5.0)
+    dlg, rec = make_dialog(qtbot, paths, tmp_path, changed)
+    dlg.restore_defaults()
+    assert rec.calls[-1] == Settings(camera="2") == dlg.settings
+    assert load_settings(paths.settings_file).settings == Settings(camera="2")
+    assert dlg.status_label.text() == "✓ Defaults restored and saved at 03:00"
+    spin = dlg.editors["sitting_limit_min"]
+    assert isinstance(spin, QDoubleSpinBox) and spin.value() == 45.0
+
+
+def test_the_preview_can_share_the_monitors_pictures(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """With shared frames the dialog asks for the monitor's pictures and never opens a camera."""
+    opened: list[str] = []
+
+    def opener(source: str) -> object:
+        opened.append(source)
+        raise AssertionError("the camera must not be opened twice")
+
+    dlg = SettingsDialog(
+        Settings(), lambda _s: None, paths=paths, cameras=lambda: [], capture_opener=opener,  # type: ignore[arg-type]
+        shared_frames=True,
+    )  # fmt: skip
+    qtbot.addWidget(dlg)
+    wanted: list[bool] = []
+    dlg.frames_wanted.connect(wanted.append)
+    dlg.show()
+    assert dlg.tabs.tabText(CAMERA_TAB) == "Camera"
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
+    assert wanted == [True]
+    image = QImage(320, 240, QImage.Format.Format_RGB32)
+    image.fill(0x336699)
+    dlg.set_frame(image)
+    cam = dlg.camera_editor
+    assert (
+        cam is not None and cam.preview.pixmap() is not None and not cam.preview.pixmap().isNull()
+    )
+    dlg.tabs.setCurrentIndex(0)
+    assert wanted == [True, False] and opened == []

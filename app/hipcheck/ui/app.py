@@ -218,7 +218,13 @@ def _run(
     def settings_dialog(on_change: Any) -> Any:
         from hipcheck.ui.settings_dialog import SettingsDialog
 
-        return SettingsDialog(current["settings"], on_change, paths=paths, warnings=loaded.warnings)
+        return SettingsDialog(
+            current["settings"],
+            on_change,
+            paths=paths,
+            warnings=loaded.warnings,
+            shared_frames=True,
+        )
 
     def break_window(choice: Any, *, on_done: Any, on_skip: Any, on_postpone: Any = None) -> Any:
         from hipcheck.ui.break_window import BreakWindow

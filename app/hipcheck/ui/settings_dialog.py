@@ -1,9 +1,13 @@
 """The settings dialog, generated from the declarations in ``hipcheck.core.settings``.
 
-One tab per declared ``tab``; one editor per setting chosen by its type (check box, spin box with
-the declared bounds and unit, combo box of choices, check boxes for a set of choices) or by its
-``widget`` hint (camera picker with a live preview, time of day). Every edit is validated, saved
-to the settings file and passed to ``on_change`` at once, so the running app applies it live.
+One tab per declared ``tab`` (the sitting limit's first; settings flagged ``advanced`` together
+under "Advanced"); one editor per setting chosen by its type (check box, spin box with the declared
+bounds and unit, combo box of choices, check boxes for a set of choices) or by its ``widget`` hint
+(camera picker with a live preview, time of day). Every edit is validated, saved to the settings
+file and passed to ``on_change`` at once, so the running app applies it live; the status line says
+so. "Restore defaults" puts every preference back. With ``shared_frames`` the camera preview shows
+the pictures the running monitor already reads (``frames_wanted`` / ``set_frame``) instead of
+opening the camera a second time.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import logging
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -41,21 +46,30 @@ from PySide6.QtWidgets import (
 
 from hipcheck.autostart import Platform, default_command, set_autostart
 from hipcheck.core.calibration import CalibrationError, calibration_path, load_calibration
+from hipcheck.core.colours import Roles
 from hipcheck.core.settings import (
+    ADVANCED,
     Settings,
     SettingsError,
     SettingSpec,
     iter_specs,
     retention_cutoff,
     save_settings,
+    spec_of,
     with_value,
 )
 from hipcheck.paths import AppPaths
+from hipcheck.ui.palette import ThemedMixin
+from hipcheck.ui.screen import cap_to_screen
 
 log = logging.getLogger(__name__)
 
 PREVIEW_SIZE = (192, 144)
 PREVIEW_INTERVAL_MS = 100
+# The tabs in the order people look for them; any other declared tab follows.
+TAB_ORDER = ("Reminders", "Camera", "Privacy & start-up", ADVANCED)
+# Kept as they are by "Restore defaults": the hardware in use, and a change outside the app.
+KEPT_BY_RESTORE = ("camera", "start_at_login")
 
 
 # ---- cameras --------------------------------------------------------------------------------
@@ -80,7 +94,7 @@ def probe_cameras(max_index: int = 6) -> list[CameraChoice]:
         cap = cv2.VideoCapture(index)
         try:
             if cap.isOpened():
-                found.append(CameraChoice(str(index), f"Camera {index}"))
+                found.append(CameraChoice(str(index), f"Camera {len(found) + 1}"))
         finally:
             cap.release()
     return found
@@ -95,7 +109,7 @@ def _v4l2_cameras(root: Path = Path("/sys/class/video4linux")) -> list[CameraCho
         if index_file.is_file() and index_file.read_text().strip() not in ("", "0"):
             continue
         name = (node / "name").read_text().strip() if (node / "name").is_file() else node.name
-        found.append(CameraChoice(node.name[5:], f"{name} (/dev/{node.name})"))
+        found.append(CameraChoice(node.name[5:], f"Camera {len(found) + 1} — {name}"))
     return found
 
 
@@ -147,8 +161,19 @@ class CameraPreview(QLabel):
         self.setFixedSize(*PREVIEW_SIZE)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
-        self.setStyleSheet("background: #202020; color: #d0d0d0; border-radius: 4px;")
+        # A picture frame: dark whatever the theme, with light text on it.
+        self.setStyleSheet("background: #202020; color: #e0e0e0; border-radius: 4px;")
         self.setText("Preview")
+
+    def show_image(self, image: QImage) -> None:
+        """Show one picture (from the monitor's own camera feed)."""
+        self.setPixmap(
+            QPixmap.fromImage(image).scaled(
+                *PREVIEW_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
 
     @property
     def active(self) -> bool:
@@ -193,13 +218,7 @@ class CameraPreview(QLabel):
                 return
         height, width = frame.shape[:2]
         image = QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_BGR888)
-        self.setPixmap(
-            QPixmap.fromImage(image).scaled(
-                *PREVIEW_SIZE,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-        )
+        self.show_image(image)
 
 
 # ---- small editors --------------------------------------------------------------------------
@@ -303,14 +322,18 @@ class CameraEditor(QWidget):
         self.combo.setMinimumContentsLength(24)
         self.line_edit = self.combo.lineEdit()
         assert self.line_edit is not None  # an editable combo always has one
-        self.line_edit.setPlaceholderText("camera number, video file or URL")
+        self.line_edit.setPlaceholderText("a camera, a video file or a URL")
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setToolTip("Look for cameras again")
+        self.file_button = QPushButton("Video file…", self)
+        self.file_button.setToolTip("Watch a recorded video instead of a camera")
+        self.file_button.clicked.connect(self._pick_file)
         self.preview = CameraPreview(opener, self)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.combo, 1)
         top.addWidget(self.refresh_button)
+        top.addWidget(self.file_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -349,10 +372,18 @@ class CameraEditor(QWidget):
         for cam in cameras:
             self.combo.addItem(cam.label, cam.value)
         if not cameras:
-            self.combo.setToolTip("No camera found; type a camera number, video file or URL")
+            self.combo.setToolTip("No camera found; type a camera number, a video file or a URL")
         self.combo.blockSignals(False)
         if current:
             self.set_value(current)
+
+    def _pick_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Watch a video file", str(Path.home()), "Videos (*.mp4 *.mkv *.avi *.mov *.webm)"
+        )
+        if path and path != self._value:
+            self.set_value(path)
+            self.changed.emit(path)
 
     def _commit(self, *_: object) -> None:
         text = self.combo.currentText().strip()
@@ -366,11 +397,12 @@ class CameraEditor(QWidget):
 # ---- the dialog -----------------------------------------------------------------------------
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(ThemedMixin, QDialog):
     """The settings window; every edit is saved and passed to ``on_change`` immediately."""
 
     settings_changed = Signal(object)
     calibrate_requested = Signal()
+    frames_wanted = Signal(bool)  # with ``shared_frames``: show me the monitor's pictures
 
     def __init__(
         self,
@@ -385,10 +417,13 @@ class SettingsDialog(QDialog):
         autostart_command: Sequence[str] | None = None,
         autostart_platform: Platform | None = None,
         now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        shared_frames: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("HipCheck settings")
+        self.setWindowTitle("HipCheck — Settings")
+        self._shared_frames = shared_frames
+        self._sharing = False
         self._settings = settings
         self._on_change = on_change
         self._paths = paths
@@ -403,26 +438,29 @@ class SettingsDialog(QDialog):
         self.warning_label = QLabel(self)
         self.warning_label.setWordWrap(True)
         self.warning_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.warning_label.setStyleSheet(
-            "background: #fff3cd; color: #5c4400; border: 1px solid #e0c060;"
-            " border-radius: 4px; padding: 6px;"
-        )
         self.show_warnings(warnings)
 
         self.tabs = QTabWidget(self)
-        self.tabs.setUsesScrollButtons(False)  # all six tabs visible; the dialog widens to fit
+        self.tabs.setUsesScrollButtons(False)  # every tab visible; the dialog widens to fit
+        self.help_labels: list[QLabel] = []
         tab_forms: dict[str, QFormLayout] = {}
-        for name, spec, _default in iter_specs():
-            form = tab_forms.get(spec.tab)
-            if form is None:
-                page = QWidget()
-                form = QFormLayout(page)
-                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-                form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-                tab_forms[spec.tab] = form
-                self.tabs.addTab(page, spec.tab.replace("&", "&&"))  # "&" is not a mnemonic
-                if spec.tab == "Monitoring":
-                    self._monitoring_tab = page
+        specs = list(iter_specs())
+        order = [t for t in TAB_ORDER if any(spec.shown_in == t for _n, spec, _d in specs)]
+        order += [spec.shown_in for _n, spec, _d in specs if spec.shown_in not in order]
+        for tab in dict.fromkeys(order):
+            page = QWidget()
+            form = QFormLayout(page)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            tab_forms[tab] = form
+            # Each page scrolls on a short screen rather than growing the dialog past it.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.tabs.addTab(scroll, tab.replace("&", "&&"))  # "&" is not a mnemonic
+        for name, spec, _default in specs:
+            form = tab_forms[spec.shown_in]
             editor = self._make_editor(name, spec, cameras, capture_opener)
             editor.setToolTip(spec.help)
             label = QLabel(spec.label + ":")
@@ -432,16 +470,25 @@ class SettingsDialog(QDialog):
             # The help also shows under the editor: tooltips are easy to miss.
             # One line each (no word wrap: wrapped labels get clipped inside a form layout).
             help_label = QLabel(spec.help)
-            help_label.setStyleSheet("color: #666666; font-size: 8.5pt; margin-bottom: 4px;")
             form.addRow("", help_label)
+            self.help_labels.append(help_label)
             self.editors[name] = editor
+            if spec.widget == "camera":
+                self._monitoring_tab = self.tabs.widget(list(tab_forms).index(spec.shown_in))
         self._add_extras(tab_forms)
 
         self.status_label = QLabel(self)
-        self.status_label.setStyleSheet("color: palette(mid);")
+        self.status_label.setText("Changes apply and are saved at once.")
+        self._status_error = False
+        self.restore_button = QPushButton("Restore defaults…", self)
+        self.restore_button.setToolTip(
+            "Put every setting back to how HipCheck came (the camera and start at login stay)"
+        )
+        self.restore_button.clicked.connect(self._ask_restore)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.restore_button)
         bottom.addWidget(self.status_label, 1)
         bottom.addWidget(buttons)
         layout = QVBoxLayout(self)
@@ -451,6 +498,28 @@ class SettingsDialog(QDialog):
 
         self._load_editors(settings)
         self.tabs.currentChanged.connect(self._update_preview)
+        self.refresh_roles()
+        cap_to_screen(self)
+
+    def apply_roles(self, roles: Roles) -> None:
+        """Colours from the palette's roles: help text, notes, the warning banner, the status."""
+        for label in self.help_labels:
+            label.setStyleSheet(f"color: {roles.muted}; margin-bottom: 4px;")
+        self.privacy_note.setStyleSheet(f"color: {roles.muted};")
+        self.warning_label.setStyleSheet(
+            f"background: {roles.warning_bg}; color: {roles.warning};"
+            f" border: 1px solid {roles.warning}; border-radius: 4px; padding: 6px;"
+        )
+        self._style_status(roles)
+
+    def _style_status(self, roles: Roles) -> None:
+        colour = roles.error if self._status_error else roles.success
+        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new desktop palette recolours the dialog."""
+        self.themed_change(event)
+        super().changeEvent(event)
 
     # -- public API --
 
@@ -491,6 +560,7 @@ class SettingsDialog(QDialog):
                 self._status(self._saved_text(name, new))
         if (
             name == "camera"
+            and not self._shared_frames
             and self.camera_editor is not None
             and self.camera_editor.preview.active
         ):
@@ -501,10 +571,45 @@ class SettingsDialog(QDialog):
 
     def _saved_text(self, name: str, new: Settings) -> str:
         """What "Saved" means for this change (a shorter retention deletes older records)."""
+        saved = f"✓ {spec_of(name).label} saved at {self._now():%H:%M}"
         if name != "retention_days":
-            return "Saved"
+            return saved
         cutoff = retention_cutoff(self._now().date(), new.retention_days)
-        return f"Saved; records from before {cutoff:%d %b %Y} are deleted within the hour"
+        return f"{saved}; records from before {cutoff:%d %b %Y} are deleted within the hour"
+
+    def restore_defaults(self) -> None:
+        """Every setting back to its default (except the camera and start at login), saved."""
+        defaults = Settings()
+        kept = {name: getattr(self._settings, name) for name in KEPT_BY_RESTORE}
+        new = replace(defaults, **kept)
+        if new == self._settings:
+            self._status("✓ Already the defaults")
+            return
+        self._settings = new
+        self._load_editors(new)
+        if self._paths is not None:
+            try:
+                save_settings(self._paths.settings_file, new)
+            except OSError as exc:
+                self._status(f"Applied, but could not save the settings file: {exc}", error=True)
+            else:
+                self._status(f"✓ Defaults restored and saved at {self._now():%H:%M}")
+        else:
+            self._status("✓ Defaults restored")
+        self.settings_changed.emit(new)
+        self._on_change(new)
+
+    def _ask_restore(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Restore defaults?",
+            "Put every setting back to how HipCheck came? The camera and start at login stay "
+            "as they are.",
+            QMessageBox.StandardButton.RestoreDefaults | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.RestoreDefaults:
+            self.restore_defaults()
 
     def refresh_calibration_status(self) -> None:
         """Re-read the calibration file and show when it was made."""
@@ -607,8 +712,9 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.calibrate_button)
         row.addWidget(self.calibration_label, 1)
-        if "Monitoring" in forms:
-            forms["Monitoring"].addRow("Calibration:", row)
+        camera_tab = spec_of("camera").shown_in
+        if camera_tab in forms:
+            forms[camera_tab].addRow("Calibration:", row)
         self.refresh_calibration_status()
 
         self.export_button = QPushButton("Export all data…", self)
@@ -620,19 +726,19 @@ class SettingsDialog(QDialog):
         has_data = self._paths is not None or self._delete_all is not None
         self.export_button.setEnabled(self._paths is not None)
         self.delete_button.setEnabled(has_data)
-        if "Privacy & data" in forms:
+        self.privacy_note = QLabel(
+            "Pictures from the camera are never stored or sent anywhere; "
+            "only sitting and standing times are kept on this computer."
+        )
+        self.privacy_note.setWordWrap(True)
+        data_tab = spec_of("retention_days").shown_in
+        if data_tab in forms:
             data_row = QHBoxLayout()
             data_row.addWidget(self.export_button)
             data_row.addWidget(self.delete_button)
             data_row.addStretch(1)
-            forms["Privacy & data"].addRow("Your data:", data_row)
-            note = QLabel(
-                "Pictures from the camera are never stored or sent anywhere; "
-                "only sitting and standing times are kept on this computer."
-            )
-            note.setWordWrap(True)
-            note.setStyleSheet("color: #555555;")
-            forms["Privacy & data"].addRow(note)
+            forms[data_tab].addRow("Your data:", data_row)
+            forms[data_tab].addRow(self.privacy_note)
 
     def _load_editors(self, settings: Settings) -> None:
         """Show ``settings`` in the editors without triggering changes."""
@@ -699,7 +805,8 @@ class SettingsDialog(QDialog):
         self._status("All recorded data deleted")
 
     def _status(self, text: str, *, error: bool = False) -> None:
-        self.status_label.setStyleSheet("color: #b00020;" if error else "color: palette(mid);")
+        self._status_error = error
+        self._style_status(self._roles or self.roles())
         self.status_label.setText(text)
 
     # -- preview lifecycle: the camera is held only while the Monitoring tab is visible --
@@ -709,10 +816,24 @@ class SettingsDialog(QDialog):
         if cam is None:
             return
         wanted = self.isVisible() and self.tabs.currentWidget() is self._monitoring_tab
+        if self._shared_frames:
+            if wanted != self._sharing:
+                self._sharing = wanted
+                if not wanted:
+                    cam.preview.setText("Preview")
+                else:
+                    cam.preview.setText("Waiting for the camera…")
+                self.frames_wanted.emit(wanted)
+            return
         if wanted and not cam.preview.active:
             cam.preview.start(self._settings.camera)
         elif not wanted and cam.preview.active:
             cam.preview.stop()
+
+    def set_frame(self, image: QImage) -> None:
+        """A picture from the monitor's camera (only while ``frames_wanted`` is on)."""
+        if self._sharing and self.camera_editor is not None:
+            self.camera_editor.preview.show_image(image)
 
     def showEvent(self, event: Any) -> None:
         """Start the preview when shown on the Monitoring tab."""
@@ -724,6 +845,9 @@ class SettingsDialog(QDialog):
         super().hideEvent(event)
         if self.camera_editor is not None:
             self.camera_editor.preview.stop()
+        if self._sharing:
+            self._sharing = False
+            self.frames_wanted.emit(False)
 
     def settings_applied_elsewhere(self, settings: Settings) -> None:
         """Show settings changed outside the dialog (e.g. by the tray menu) without re-saving."""
