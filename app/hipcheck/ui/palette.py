@@ -19,6 +19,7 @@ from hipcheck.core.colours import (
     contrast_ratio,
     fit,
     is_dark,
+    mix,
     scheme_for,
 )
 
@@ -60,7 +61,9 @@ def palette_of(roles: Roles) -> QPalette:
     """A whole Qt palette built from a scheme (a dark desktop for the screenshots, or a fallback)."""
     p = QPalette()
     window, text = QColor(roles.background), QColor(roles.text)
-    base = QColor(roles.surface if is_dark(roles.background) else "#ffffff")
+    # Fields and check boxes a step lighter than a dark window, so they stand out from it.
+    dark = is_dark(roles.background)
+    base = QColor(mix(roles.background, roles.text, 0.14) if dark else "#ffffff")
     button = QColor(roles.surface)
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
         p.setColor(group, QPalette.ColorRole.Window, window)
