@@ -296,7 +296,7 @@ def histogram_svg(
     """Sitting time per hip-angle bin, with the flexion zone marked."""
     ink, r = _Ink(roles), roles
     title = "Hip angle while sitting"
-    height, left, right, top, bottom = 266, 54, 12, 34, 66
+    height, left, right, top, bottom = 280, 54, 12, 34, 80
     body = ink.panel(prefix, title, left)
     plot_w, plot_h = width - left - right, height - top - bottom
     bins = report.angle_bins
@@ -352,7 +352,7 @@ def histogram_svg(
         body.append(ink.t(x, top + plot_h + 16, f"{deg:g}°", size=11, anchor="middle"))
         deg += 2 * ANGLE_BIN_DEG  # on bin edges: 60°, 90°, 120°…
     body.append(
-        ink.t(left + plot_w / 2, height - 30, "hip angle (180° = straight hip)", size=11,
+        ink.t(left + plot_w / 2, height - 44, "hip angle (180° = straight hip)", size=11,
            anchor="middle", fill=r.muted)
     )  # fmt: skip
     body.append(
@@ -363,13 +363,14 @@ def histogram_svg(
         f"shaded: hips bent past {report.flexion_threshold_deg:g}°"
         f" (hip angle under {180 - report.flexion_threshold_deg:g}°)"
     )
-    if report.angle_unmeasured_s:
-        note += f" · angle not measured: {fmt_duration(report.angle_unmeasured_s)}"
     body.append(
-        f'<rect x="{left}" y="{height - 17}" width="12" height="10" fill="{r.flexion_zone}"'
+        f'<rect x="{left}" y="{height - 31}" width="12" height="10" fill="{r.flexion_zone}"'
         f' stroke="{r.flexion_ink}" stroke-width="0.5"/>'
     )
-    body.append(ink.t(left + 17, height - 8, note, size=11, fill=r.flexion_ink))
+    body.append(ink.t(left + 17, height - 22, note, size=11, fill=r.flexion_ink))
+    if report.angle_unmeasured_s:
+        unmeasured = f"angle not measured (hips hidden): {fmt_duration(report.angle_unmeasured_s)}"
+        body.append(ink.t(left, height - 6, unmeasured, size=11, fill=r.muted))
     return ink.svg(width, height, body, title)
 
 
