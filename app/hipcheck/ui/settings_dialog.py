@@ -479,7 +479,7 @@ class SettingsDialog(ThemedMixin, QDialog):
 
         self.status_label = QLabel(self)
         self.status_label.setText("Changes apply and are saved at once.")
-        self._status_error = False
+        self._status_error: bool | None = None  # None: nothing changed yet (a neutral note)
         self.restore_button = QPushButton("Restore defaults…", self)
         self.restore_button.setToolTip(
             "Put every setting back to how HipCheck came (the camera and start at login stay)"
@@ -513,6 +513,9 @@ class SettingsDialog(ThemedMixin, QDialog):
         self._style_status(roles)
 
     def _style_status(self, roles: Roles) -> None:
+        if self._status_error is None:
+            self.status_label.setStyleSheet(f"color: {roles.muted};")
+            return
         colour = roles.error if self._status_error else roles.success
         self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
 
