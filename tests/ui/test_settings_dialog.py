@@ -36,6 +36,7 @@ from hipcheck.ui.settings_dialog import (
     SettingsDialog,
     WeekdaysEditor,
     _v4l2_cameras,
+    camera_label,
 )
 
 CAMERA_TAB = 1
@@ -452,3 +453,15 @@ def test_the_preview_can_share_the_monitors_pictures(
     )
     dlg.tabs.setCurrentIndex(0)
     assert wanted == [True, False] and opened == []
+
+
+def test_a_camera_is_named_never_a_bare_index(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """Without a camera list entry for the saved index, the list says "Camera 1", not "0"."""
+    dlg = SettingsDialog(Settings(camera="0"), lambda _s: None, paths=paths, cameras=lambda: [])
+    qtbot.addWidget(dlg)
+    cam = dlg.camera_editor
+    assert cam is not None and cam.combo.currentText() == "Camera 1"
+    assert cam.value() == "0"
+    assert camera_label("2") == "Camera 3" and camera_label("clip.mp4") == "clip.mp4"

@@ -114,7 +114,13 @@ def _v4l2_cameras(root: Path = Path("/sys/class/video4linux")) -> list[CameraCho
 
 
 def available_cameras() -> list[CameraChoice]:
-    """The cameras from the vision layer's ``list_cameras`` when it has one, else our probe."""
+    """The cameras that exist, named for people: ``Camera 1 — <name>`` from sysfs on Linux
+    (without opening a camera the monitor may hold), else ``Camera 1``, ``Camera 2``… for the
+    indices the vision layer can open."""
+    if sys.platform.startswith("linux"):
+        found = _v4l2_cameras()
+        if found:
+            return found
     try:
         source = importlib.import_module("hipcheck.vision.source")
     except ImportError:
@@ -122,12 +128,12 @@ def available_cameras() -> list[CameraChoice]:
     list_cameras = getattr(source, "list_cameras", None)
     if list_cameras is None:
         return probe_cameras()
-    out = []
-    for cam in list_cameras():
-        value = getattr(cam, "index", getattr(cam, "value", cam))
-        label = getattr(cam, "label", getattr(cam, "name", None)) or f"Camera {value}"
-        out.append(CameraChoice(str(value), str(label)))
-    return out
+    return [CameraChoice(str(i), f"Camera {n}") for n, i in enumerate(list_cameras(), start=1)]
+
+
+def camera_label(value: str) -> str:
+    """A setting value the camera list does not have, for people: ``Camera 1`` for index 0."""
+    return f"Camera {int(value) + 1}" if value.strip().isdigit() else value
 
 
 class Capture(Protocol):
@@ -354,7 +360,7 @@ class CameraEditor(QWidget):
         index = self.combo.findData(value)
         self.combo.blockSignals(True)
         if index < 0:
-            self.combo.addItem(value, value)
+            self.combo.addItem(camera_label(value), value)
             index = self.combo.count() - 1
         self.combo.setCurrentIndex(index)
         self.combo.blockSignals(False)
