@@ -337,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scheme", choices=("light", "dark"), default="light")
     parser.add_argument("--size", default="1280x720", help="the screen's logical size, WxH")
     parser.add_argument("--dpr", type=float, default=1.0, help="device pixel ratio (2 = 2× scale)")
+    parser.add_argument(
+        "--scale-factor", type=float, default=1.0, help="QT_SCALE_FACTOR (the size stays physical)"
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", default="", help="shoot only windows whose name contains this")
     args = parser.parse_args(argv)
@@ -344,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["QT_QPA_PLATFORM"] = (
         f"offscreen:configfile={_screen_config(width, height, args.dpr)}"
     )
+    if args.scale_factor != 1:
+        os.environ["QT_SCALE_FACTOR"] = f"{args.scale_factor:g}"
 
     from PySide6.QtWidgets import QApplication
 
@@ -354,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setStyle("Fusion")
     app.setPalette(palette_of(DARK if args.scheme == "dark" else LIGHT))
     args.out.mkdir(parents=True, exist_ok=True)
-    tag = f"{args.scheme}-{width}x{height}" + (f"@{args.dpr:g}x" if args.dpr != 1 else "")
+    scale = args.dpr * args.scale_factor
+    tag = f"{args.scheme}-{width}x{height}" + (f"@{scale:g}x" if scale != 1 else "")
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in windows(Path(tmp)):

@@ -49,19 +49,20 @@ def shoot(*args: str) -> dict[str, dict[str, object]]:
 
 
 @pytest.mark.parametrize(
-    ("scheme", "size", "dpr"),
+    ("scheme", "size", "dpr", "scale"),
     [
-        ("light", "1280x720", "1"),
-        ("dark", "1280x720", "1"),
-        ("light", "1024x600", "1"),
-        ("dark", "1024x600", "2"),
+        ("light", "1280x720", "1", "1"),
+        ("dark", "1280x720", "1", "1"),
+        ("light", "1024x600", "1", "1"),
+        ("dark", "1024x600", "2", "1"),  # a 2× screen (device pixel ratio 2)
+        ("light", "2560x1440", "1", "2"),  # QT_SCALE_FACTOR=2: 1280×720 logical
     ],
 )
-def test_every_window_fits_and_reads(scheme: str, size: str, dpr: str) -> None:
+def test_every_window_fits_and_reads(scheme: str, size: str, dpr: str, scale: str) -> None:
     """No window outside the work area, no cut text, every text at least 4.5:1."""
-    report = shoot("--scheme", scheme, "--size", size, "--dpr", dpr)
+    report = shoot("--scheme", scheme, "--size", size, "--dpr", dpr, "--scale-factor", scale)
     assert set(report) == WINDOWS
-    width, height = (int(v) for v in size.split("x"))
+    width, height = (int(v) // int(scale) for v in size.split("x"))
     for name, found in report.items():
         png = Path(str(found["png"]))
         assert png.is_file() and png.stat().st_size > 5_000, name
