@@ -31,6 +31,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent)]
 
+from hipcheck.core.colours import SCHEMES  # noqa: E402 - Qt-free, safe before the screen is set
+
 
 def _screen_config(width: int, height: int, dpr: float) -> str:
     """An offscreen-platform config file describing one screen (logical size, pixel ratio)."""
@@ -334,7 +336,7 @@ def _feed_calibration(dlg: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Shoot every window on one screen; print the problems as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scheme", choices=("light", "dark"), default="light")
+    parser.add_argument("--scheme", choices=sorted(SCHEMES), default="light")
     parser.add_argument("--size", default="1280x720", help="the screen's logical size, WxH")
     parser.add_argument("--dpr", type=float, default=1.0, help="device pixel ratio (2 = 2× scale)")
     parser.add_argument(
@@ -352,12 +354,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from hipcheck.core.colours import DARK, LIGHT
     from hipcheck.ui.palette import palette_of
 
     app = QApplication(["screens"])
     app.setStyle("Fusion")
-    app.setPalette(palette_of(DARK if args.scheme == "dark" else LIGHT))
+    app.setPalette(palette_of(SCHEMES[args.scheme]))
     args.out.mkdir(parents=True, exist_ok=True)
     scale = args.dpr * args.scale_factor
     tag = f"{args.scheme}-{width}x{height}" + (f"@{scale:g}x" if scale != 1 else "")

@@ -56,6 +56,7 @@ def shoot(*args: str) -> dict[str, dict[str, object]]:
         ("light", "1024x600", "1", "1"),
         ("dark", "1024x600", "2", "1"),  # a 2× screen (device pixel ratio 2)
         ("light", "2560x1440", "1", "2"),  # QT_SCALE_FACTOR=2: 1280×720 logical
+        ("high-contrast", "1280x720", "1", "1"),
     ],
 )
 def test_every_window_fits_and_reads(scheme: str, size: str, dpr: str, scale: str) -> None:
