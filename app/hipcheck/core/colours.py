@@ -29,15 +29,15 @@ class Roles:
     standing: str
     away: str
     unknown: str
-    bout: str  # the sitting-stretch bar under the timeline
+    stretch: str  # the sitting-stretch bar under the timeline
     nudge: str
     break_done: str
     snooze: str
     skipped: str
     glute_bridge: str
     deadbug: str
-    flexion_zone: str  # the "bent past" shading of the hip-angle chart
-    flexion_ink: str  # its line and note; readable on ``background``
+    bent_zone: str  # the "bent past" shading of the hip-angle chart
+    bent_ink: str  # its line and note; readable on ``background``
     warning: str  # warning text; readable on ``warning_bg``
     warning_bg: str
     error: str  # error text; readable on ``background``
@@ -68,15 +68,15 @@ LIGHT = Roles(
     standing="#009e73",
     away="#56b4e9",
     unknown="#999999",
-    bout="#7a2a00",
+    stretch="#7a2a00",
     nudge="#e69f00",
     break_done="#0072b2",
     snooze="#555555",
     skipped="#1f1f1f",
     glute_bridge="#0072b2",
     deadbug="#cc79a7",
-    flexion_zone="#fbe3d6",
-    flexion_ink="#8a3300",
+    bent_zone="#fbe3d6",
+    bent_ink="#8a3300",
     warning="#5c4400",
     warning_bg="#fff3cd",
     error="#b00020",
@@ -96,15 +96,15 @@ DARK = Roles(
     standing="#2cc795",
     away="#6cc3f2",
     unknown="#8d8d8d",
-    bout="#ffb27a",
+    stretch="#ffb27a",
     nudge="#f0b323",
     break_done="#4aa6e8",
     snooze="#c8c8c8",
     skipped="#ececec",
     glute_bridge="#4aa6e8",
     deadbug="#e39ac6",
-    flexion_zone="#4a2a17",
-    flexion_ink="#ffb27a",
+    bent_zone="#4a2a17",
+    bent_ink="#ffb27a",
     warning="#ffe08a",
     warning_bg="#3d3212",
     error="#ff8a8a",
@@ -124,15 +124,15 @@ HIGH_CONTRAST = Roles(
     standing="#006e50",
     away="#0a5d99",
     unknown="#4d4d4d",
-    bout="#000000",
+    stretch="#000000",
     nudge="#8a5a00",
     break_done="#003e73",
     snooze="#000000",
     skipped="#000000",
     glute_bridge="#003e73",
     deadbug="#8a2a64",
-    flexion_zone="#ffd9c2",
-    flexion_ink="#6b2700",
+    bent_zone="#ffd9c2",
+    bent_ink="#6b2700",
     warning="#000000",
     warning_bg="#ffe066",
     error="#8f001a",
@@ -147,7 +147,7 @@ SCHEMES = {r.name: r for r in (LIGHT, DARK, HIGH_CONTRAST)}
 TEXT_ON = {
     "text": "background",
     "muted": "background",
-    "flexion_ink": "background",
+    "bent_ink": "background",
     "error": "background",
     "success": "background",
     "accent": "background",

@@ -223,6 +223,8 @@ class DayReport:
     flexion_threshold_deg: float
     # The user's working hours (local hours of the day): the timeline shows at least these.
     work_hours_h: tuple[float, float] = (8.0, 18.0)
+    # The day had not begun at ``now``: nothing can be recorded for it yet.
+    is_future: bool = False
 
     @property
     def day_length_s(self) -> float:
@@ -549,4 +551,5 @@ def build_day_report(
         natural_break_s=natural_break_s,
         flexion_threshold_deg=flexion_threshold_deg,
         work_hours_h=work_hours_h,
+        is_future=now is not None and now.timestamp() < start.timestamp(),
     )

@@ -16,13 +16,17 @@ from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 from hipcheck.core.colours import LIGHT, Roles
-from hipcheck.core.report import ANGLE_BIN_DEG, DayReport, Mark, timeline_span
-from hipcheck.reporting.units import (
-    STATE_LABELS,
-    exercise_label,
-    fmt_duration,
-    fmt_short_duration,
+from hipcheck.core.glossary import (
+    HIP_ANGLE_NOTE,
+    LONGEST_STRETCH,
+    SITTING_STRETCH,
+    bent_past,
+    duration,
+    exercise_name,
+    hip_angle_from_flexion,
+    state_name,
 )
+from hipcheck.core.report import ANGLE_BIN_DEG, DayReport, Mark, timeline_span
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 TIMELINE_WIDTH = 960
@@ -106,7 +110,7 @@ class _Ink:
             + pat("unknown", r.unknown, cross)
             + pat("glute_bridge", r.glute_bridge, "")
             + pat("deadbug", r.deadbug, stripes)
-            + pat("bout", r.bout, stripes)
+            + pat("stretch", r.stretch, stripes)
             + "</defs>"
         )
 
@@ -147,10 +151,10 @@ def mark_words(mark: Mark) -> str:
     words = _MARK_WORDS.get(mark.kind, mark.kind.replace("_", " ").capitalize())
     exercise = mark.detail.get("exercise")
     if isinstance(exercise, str) and exercise:
-        words += f": {exercise_label(exercise)}"
+        words += f": {exercise_name(exercise)}"
     bout_s = mark.detail.get("bout_s")
     if mark.kind == "nudge" and isinstance(bout_s, (int, float)) and bout_s > 0:
-        words += f", after {fmt_duration(float(bout_s))} sitting"
+        words += f", after {duration(float(bout_s))} sitting"
     how = mark.detail.get("how")
     if isinstance(how, str) and how in _HOW_WORDS:
         words += f" ({_HOW_WORDS[how]})"
@@ -230,12 +234,12 @@ def timeline_svg(
             f'<rect x="{x0:.2f}" y="{band_top}" width="{max(x1 - x0, 0.6):.2f}"'
             f' height="{band_h}" fill="url(#{prefix}-{seg.state.value})"/>'
         )
-    # Bouts under the band: how the sitting hangs together between natural breaks.
+    # Sitting stretches under the band: how the sitting hangs together between breaks.
     for bout in report.bouts:
         x0, x1 = x_of(bout.start), x_of(bout.end)
         body.append(
             f'<rect x="{x0:.2f}" y="{band_top + band_h + 3}" width="{max(x1 - x0, 1.0):.2f}"'
-            f' height="5" fill="url(#{prefix}-bout)"/>'
+            f' height="5" fill="url(#{prefix}-stretch)"/>'
         )
     # Hour ticks on real hours of the UTC time line, labelled in local time (DST days skip or
     # repeat a label rather than squeezing 23 or 25 hours into 24); every hour is labelled on a
@@ -271,7 +275,7 @@ def timeline_svg(
             f'<rect x="{x:.1f}" y="{y - 10}" width="18" height="12" fill="url(#{prefix}-{state})"'
             f' stroke="{r.text}" stroke-width="0.5"/>'
         )
-        body.append(ink.t(x + 23, y, STATE_LABELS[state], size=12))
+        body.append(ink.t(x + 23, y, state_name(state), size=12))
         x += 100
     body.append(
         f'<rect x="{x:.1f}" y="{y - 10}" width="18" height="12" fill="{r.surface}"'
@@ -279,8 +283,10 @@ def timeline_svg(
     )
     body.append(ink.t(x + 23, y, "Not recorded", size=12))
     x += 120
-    body.append(f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-bout)"/>')
-    body.append(ink.t(x + 23, y, "Sitting bout", size=12))
+    body.append(
+        f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-stretch)"/>'
+    )
+    body.append(ink.t(x + 23, y, SITTING_STRETCH.capitalize(), size=12))
     y2 = height - 10
     x = float(left)
     for kind, (label, _role) in MARK_STYLE.items():
@@ -293,7 +299,7 @@ def timeline_svg(
 def histogram_svg(
     report: DayReport, *, width: int = 460, prefix: str = "hist", roles: Roles = LIGHT
 ) -> str:
-    """Sitting time per hip-angle bin, with the flexion zone marked."""
+    """Sitting time per hip-angle bin, with the bent-hips zone marked."""
     ink, r = _Ink(roles), roles
     title = "Hip angle while sitting"
     height, left, right, top, bottom = 280, 54, 12, 34, 80
@@ -312,17 +318,17 @@ def histogram_svg(
     def x_of(deg: float) -> float:
         return left + plot_w * (deg - lo) / (hi - lo)
 
-    # Flexion zone: hip angle at or below 180° − threshold.
-    limit = 180.0 - report.flexion_threshold_deg
+    # Bent-hips zone: hip angle at or below 180° − threshold.
+    limit = hip_angle_from_flexion(report.flexion_threshold_deg)
     if lo < limit:
         zx = x_of(min(limit, hi))
         body.append(
             f'<rect x="{left}" y="{top}" width="{zx - left:.1f}" height="{plot_h}"'
-            f' fill="{r.flexion_zone}"/>'
+            f' fill="{r.bent_zone}"/>'
         )
         body.append(
             f'<line x1="{zx:.1f}" y1="{top}" x2="{zx:.1f}" y2="{top + plot_h}"'
-            f' stroke="{r.flexion_ink}" stroke-dasharray="4,3"/>'
+            f' stroke="{r.bent_ink}" stroke-dasharray="4,3"/>'
         )
     peak = max(b.seconds for b in bins)
     for b in bins:
@@ -335,7 +341,7 @@ def histogram_svg(
             f' fill="url(#{prefix}-sitting)" stroke="{r.text}" stroke-width="0.5"/>'
         )
         body.append(
-            ink.t((x0 + x1) / 2, top + plot_h - h - 4, fmt_short_duration(b.seconds), size=10,
+            ink.t((x0 + x1) / 2, top + plot_h - h - 4, duration(b.seconds), size=10,
                anchor="middle")
         )  # fmt: skip
     body.append(
@@ -352,24 +358,21 @@ def histogram_svg(
         body.append(ink.t(x, top + plot_h + 16, f"{deg:g}°", size=11, anchor="middle"))
         deg += 2 * ANGLE_BIN_DEG  # on bin edges: 60°, 90°, 120°…
     body.append(
-        ink.t(left + plot_w / 2, height - 44, "hip angle (180° = straight hip)", size=11,
+        ink.t(left + plot_w / 2, height - 44, f"hip angle ({HIP_ANGLE_NOTE})", size=11,
            anchor="middle", fill=r.muted)
     )  # fmt: skip
     body.append(
         ink.t(14, top + plot_h / 2, "sitting time", size=11, anchor="middle", fill=r.muted,
            transform=f"rotate(-90 14 {top + plot_h / 2:.1f})")
     )  # fmt: skip
-    note = (
-        f"shaded: hips bent past {report.flexion_threshold_deg:g}°"
-        f" (hip angle under {180 - report.flexion_threshold_deg:g}°)"
-    )
+    note = f"shaded: hips {bent_past(report.flexion_threshold_deg)} (hip angle ≤ {limit:g}°)"
     body.append(
-        f'<rect x="{left}" y="{height - 31}" width="12" height="10" fill="{r.flexion_zone}"'
-        f' stroke="{r.flexion_ink}" stroke-width="0.5"/>'
+        f'<rect x="{left}" y="{height - 31}" width="12" height="10" fill="{r.bent_zone}"'
+        f' stroke="{r.bent_ink}" stroke-width="0.5"/>'
     )
-    body.append(ink.t(left + 17, height - 22, note, size=11, fill=r.flexion_ink))
+    body.append(ink.t(left + 17, height - 22, note, size=11, fill=r.bent_ink))
     if report.angle_unmeasured_s:
-        unmeasured = f"angle not measured (hips hidden): {fmt_duration(report.angle_unmeasured_s)}"
+        unmeasured = f"angle not measured (hips hidden): {duration(report.angle_unmeasured_s)}"
         body.append(ink.t(left, height - 6, unmeasured, size=11, fill=r.muted))
     return ink.svg(width, height, body, title)
 
@@ -380,7 +383,7 @@ _NICE_TOPS_MIN = (20, 40, 60, 90, 120, 180, 240, 360, 480, 600, 720, 960, 1200, 
 def trend_svg(
     report: DayReport, *, width: int = 460, prefix: str = "trend", roles: Roles = LIGHT
 ) -> str:
-    """Sitting time per day over the last 7 days, with each day's longest bout inside its bar."""
+    """Sitting time per day over the last 7 days, each day's longest sitting stretch inside its bar."""
     ink, r = _Ink(roles), roles
     height = 250
     left, right, top, bottom = 54, 12, 34, 58
@@ -397,7 +400,7 @@ def trend_svg(
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{r.border}"/>'
         )
-        body.append(ink.t(left - 6, y + 4, fmt_short_duration(top_s * frac), size=10, anchor="end"))
+        body.append(ink.t(left - 6, y + 4, duration(top_s * frac), size=10, anchor="end"))
     slot = plot_w / len(days)
     for i, d in enumerate(days):
         cx = left + slot * (i + 0.5)
@@ -431,12 +434,10 @@ def trend_svg(
             hb = plot_h * d.longest_bout_s / top_s
             body.append(
                 f'<rect x="{cx - bar_w / 4:.1f}" y="{top + plot_h - hb:.1f}" width="{bar_w / 2:.1f}"'
-                f' height="{hb:.1f}" fill="url(#{prefix}-bout)"/>'
+                f' height="{hb:.1f}" fill="url(#{prefix}-stretch)"/>'
             )
         body.append(
-            ink.t(
-                cx, top + plot_h - h - 4, fmt_short_duration(d.sitting_s), size=10, anchor="middle"
-            )
+            ink.t(cx, top + plot_h - h - 4, duration(d.sitting_s), size=10, anchor="middle")
         )
     y = height - 8
     body.append(
@@ -444,16 +445,16 @@ def trend_svg(
     )
     body.append(ink.t(left + 19, y, "Sitting", size=11))
     body.append(
-        f'<rect x="{left + 90}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-bout)"/>'
+        f'<rect x="{left + 90}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-stretch)"/>'
     )
-    body.append(ink.t(left + 109, y, "Longest bout", size=11))
+    body.append(ink.t(left + 109, y, LONGEST_STRETCH, size=11))
     return ink.svg(width, height, body, title)
 
 
 def balance_svg(
     report: DayReport, *, width: int = 460, prefix: str = "bal", roles: Roles = LIGHT
 ) -> str:
-    """Glute bridges vs deadbugs taken as breaks over the last 7 days, as one split bar."""
+    """Glute bridges vs dead bugs taken as breaks over the last 7 days, as one split bar."""
     ink, r = _Ink(roles), roles
     height = 96
     left, right = 16, 16
@@ -482,7 +483,7 @@ def balance_svg(
     for i, name in enumerate(names):
         n = b.counts[name]
         share = round(100 * n / b.total)
-        text = f"{exercise_label(name)}: {n} ({share} %)"
+        text = f"{exercise_name(name)}: {n} ({share} %)"
         anchor = "start" if i == 0 else "end"
         tx = left if i == 0 else width - right
         body.append(

@@ -12,6 +12,16 @@ from html import escape
 
 from hipcheck import __version__
 from hipcheck.core.colours import DARK, LIGHT, css_variables
+from hipcheck.core.glossary import (
+    LONGEST_STRETCH,
+    STRETCHES_LABEL,
+    bent_past_explained,
+    break_that_ends_stretch,
+    clock_time,
+    count,
+    day_name,
+    duration,
+)
 from hipcheck.core.report import DayReport
 from hipcheck.reporting.charts import all_charts
 from hipcheck.reporting.render import (
@@ -21,7 +31,6 @@ from hipcheck.reporting.render import (
     share_of_recorded,
     time_rows,
 )
-from hipcheck.reporting.units import fmt_clock, fmt_count, fmt_day, fmt_duration
 
 _THEMES = (
     f":root {{ color-scheme: light dark; {css_variables(LIGHT)} }}\n"
@@ -70,7 +79,7 @@ def render_html(report: DayReport) -> str:
     light = all_charts(report, LIGHT)
     dark = all_charts(report, DARK, suffix="-dark")
     charts = {name: _both(light[name], dark[name]) for name in light}
-    title = f"HipCheck report — {fmt_day(report.day)}"
+    title = f"HipCheck report — {day_name(report.day)}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -84,13 +93,9 @@ def render_html(report: DayReport) -> str:
     if not report.has_data:
         parts.append(f'<p class="empty" id="empty">{escape(empty_message(report))}</p>')
     else:
-        cards = [
-            _card("Sitting", fmt_duration(report.sitting_s)),
-            _card("in hip flexion", fmt_duration(report.flexion_s)),
-            _card("Standing", fmt_duration(report.standing_s)),
-            _card("Away", fmt_duration(report.away_s)),
-            _card("Sitting bouts", fmt_count(report.bout_count)),
-            _card("Longest bout", fmt_duration(report.longest_bout_s)),
+        cards = [_card(label, duration(seconds)) for label, seconds in time_rows(report)[:4]] + [
+            _card(STRETCHES_LABEL, count(report.bout_count)),
+            _card(LONGEST_STRETCH, duration(report.longest_bout_s)),
         ]
         parts.append('<div class="grid cards" id="numbers">' + "".join(cards) + "</div>")
     parts.append("<h2>The day</h2>")
@@ -98,22 +103,22 @@ def render_html(report: DayReport) -> str:
     if report.has_data:
         parts.append('<div class="grid">')
         rows = "".join(
-            f"<tr><td>{escape(label)}</td><td class='n'>{escape(fmt_duration(v))}</td>"
+            f"<tr><td>{escape(label)}</td><td class='n'>{escape(duration(v))}</td>"
             f"<td class='s'>{'' if i == 0 else escape(share_of_recorded(v, report))}</td></tr>"
             for i, (label, v) in enumerate(time_rows(report))
         )
         parts.append(f"<table><tr><th colspan='3'>Time</th></tr>{rows}</table>")
         rows = "".join(
-            f"<tr><td>{escape(label)}</td><td class='n'>{escape(fmt_count(v))}</td></tr>"
+            f"<tr><td>{escape(label)}</td><td class='n'>{escape(count(v))}</td></tr>"
             for label, v in count_rows(report)
         )
         parts.append(f"<table><tr><th colspan='2'>Reminders</th></tr>{rows}</table>")
         bouts = "".join(
-            f"<tr><td>{fmt_clock(b.start)}–{fmt_clock(b.end)}</td>"
-            f"<td class='n'>{escape(fmt_duration(b.duration_s))}</td></tr>"
+            f"<tr><td>{clock_time(b.start)}–{clock_time(b.end)}</td>"
+            f"<td class='n'>{escape(duration(b.duration_s))}</td></tr>"
             for b in report.bouts
         )
-        parts.append(f"<table><tr><th colspan='2'>Sitting bouts</th></tr>{bouts}</table>")
+        parts.append(f"<table><tr><th colspan='2'>{STRETCHES_LABEL}</th></tr>{bouts}</table>")
         parts.append("</div>")
     parts.append("<h2>Posture and the week</h2>")
     parts.append(
@@ -125,9 +130,8 @@ def render_html(report: DayReport) -> str:
     )
     parts.append(
         f"<footer>Made by HipCheck {escape(__version__)} from the history on this computer. "
-        "A sitting bout ends with a natural break of "
-        f"{report.natural_break_s / 60:g} min; hip flexion counts from "
-        f"{report.flexion_threshold_deg:g}°.</footer>"
+        f"{escape(break_that_ends_stretch(report.natural_break_s / 60))} "
+        f"{escape(bent_past_explained(report.flexion_threshold_deg))}</footer>"
     )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from hipcheck.core.colours import Roles
+from hipcheck.core.glossary import LONGEST_STRETCH, STRETCHES_LABEL, count, day_name, duration
 from hipcheck.core.report import DayRecordsLike, DayReport, build_day_report
 from hipcheck.core.settings import Settings
 from hipcheck.reporting.charts import (
@@ -52,7 +53,6 @@ from hipcheck.reporting.render import (
     time_rows,
     write_report,
 )
-from hipcheck.reporting.units import fmt_count, fmt_day, fmt_duration
 from hipcheck.store.db import DayRecords, Store
 from hipcheck.ui.palette import ThemedMixin
 from hipcheck.ui.screen import fit_to_screen
@@ -181,9 +181,9 @@ class ReportWindow(ThemedMixin, QWidget):
         grid = QGridLayout(self.numbers)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
-        # Two columns: time (with its share of the recorded time) on the left, bouts and reminders
-        # on the right.
-        right = ["Sitting bouts", "Longest bout", *COUNT_LABELS]
+        # Two columns: time (with its share of the recorded time) on the left, sitting stretches
+        # and reminders on the right.
+        right = [STRETCHES_LABEL, LONGEST_STRETCH, *COUNT_LABELS]
         for col, names in ((0, list(TIME_LABELS)), (4, right)):
             for row, name in enumerate(names):
                 value = QLabel()
@@ -354,7 +354,7 @@ class ReportWindow(ThemedMixin, QWidget):
         self.date_edit.setDate(_qdate(day))
         self.date_edit.blockSignals(False)
         self.next_button.setEnabled(day < self._today)
-        self.title_label.setText(fmt_day(day))
+        self.title_label.setText(day_name(day))
         sub = day_subtitle(report)
         self.subtitle_label.setText(sub)
         self.subtitle_label.setVisible(bool(sub))
@@ -367,13 +367,13 @@ class ReportWindow(ThemedMixin, QWidget):
         self.empty_label.setVisible(not report.has_data)
         self.numbers.setVisible(report.has_data)
         for label, seconds in time_rows(report):
-            self.value_labels[label].setText(fmt_duration(seconds))
+            self.value_labels[label].setText(duration(seconds))
             if label in self.share_labels:
                 self.share_labels[label].setText(share_of_recorded(seconds, report))
-        self.value_labels["Sitting bouts"].setText(fmt_count(report.bout_count))
-        self.value_labels["Longest bout"].setText(fmt_duration(report.longest_bout_s))
-        for label, count in count_rows(report):
-            self.value_labels[label].setText(fmt_count(count))
+        self.value_labels[STRETCHES_LABEL].setText(count(report.bout_count))
+        self.value_labels[LONGEST_STRETCH].setText(duration(report.longest_bout_s))
+        for label, n in count_rows(report):
+            self.value_labels[label].setText(count(n))
         self._draw_charts()
         # Re-lay out now, so a hidden block leaves no hole even before the event loop runs.
         self._body.activate()
