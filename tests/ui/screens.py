@@ -57,7 +57,7 @@ def _screen_config(width: int, height: int, dpr: float) -> str:
 
 def _problems(window: Any, image: Any, dpr: float) -> list[str]:
     """Outside the work area, clipped text, low contrast: one line each."""
-    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtCore import QPoint, QRect, QSize, Qt
     from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QTabBar
 
     from hipcheck.core.colours import WCAG_AA, contrast_ratio
@@ -69,6 +69,9 @@ def _problems(window: Any, image: Any, dpr: float) -> list[str]:
             f"outside: window {window.frameGeometry().getRect()} vs work area {area.getRect()}"
         )
     whole = QRect(QPoint(0, 0), window.size())
+    for scroll in window.findChildren(QScrollArea):
+        if scroll.isVisible() and scroll.horizontalScrollBar().isVisible():
+            found.append(f"sideways: {scroll.widget().objectName() or 'a page'} scrolls sideways")
     for w in window.findChildren(QLabel) + window.findChildren(QAbstractButton):
         if not w.isVisibleTo(window) or not w.isVisible() or isinstance(w.parent(), QTabBar):
             continue
@@ -86,6 +89,12 @@ def _problems(window: Any, image: Any, dpr: float) -> list[str]:
             continue
         need = w.minimumSizeHint()
         wraps = isinstance(w, QLabel) and w.wordWrap()
+        if wraps:  # a wrapped label needs the height of its painted lines at its width
+            inner = w.contentsRect()
+            lines = w.fontMetrics().boundingRect(
+                0, 0, max(1, inner.width()), 100_000, Qt.TextFlag.TextWordWrap, w.text()
+            )
+            need = QSize(need.width(), lines.height() + w.height() - inner.height())
         if (not wraps and w.width() + 1 < need.width()) or w.height() + 1 < need.height():
             found.append(
                 f"clipped: {name} is {w.width()}×{w.height()}, needs {need.width()}×{need.height()}"

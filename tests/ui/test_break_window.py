@@ -13,16 +13,15 @@ from PySide6.QtGui import QColor
 
 from hipcheck.core.clock import FakeClock
 from hipcheck.core.exercise import CATALOGUE, Exercise, ExerciseChoice, Variant
+from hipcheck.core.glossary import about, countdown
 from hipcheck.ui.break_window import (
     CLOSED,
     DONE,
     SKIP,
     STOOD_UP,
     BreakWindow,
-    about,
     card_reason,
     exercise_asset,
-    format_countdown,
 )
 
 CHOICE = ExerciseChoice(
@@ -76,7 +75,7 @@ def test_shows_the_exercise_with_its_illustration(qtbot, key, spec) -> None:  # 
     assert exercise_asset(spec.svg).is_file()
     assert window.illustration.renderer().isValid()
     assert _dark_pixels(window) > 50  # the figure is really drawn
-    assert window.countdown_label.text() == format_countdown(spec.duration_s)
+    assert window.countdown_label.text() == countdown(spec.duration_s)
 
 
 def test_countdown_ticks_on_the_clock(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -153,31 +152,6 @@ def test_standing_up_counts_the_break_without_done(qtbot) -> None:  # type: igno
     qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
     assert out.calls == [("done", STOOD_UP)]  # still exactly one outcome
     assert not window.isVisible()
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (90, "1:30"),
-        (89.2, "1:30"),
-        (89.0005, "1:30"),
-        (60, "1:00"),
-        (0.1, "0:01"),
-        (0, "0:00"),
-        (-3, "0:00"),
-    ],
-)
-def test_format_countdown(seconds: float, text: str) -> None:
-    assert format_countdown(seconds) == text
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(90, "about 1 min 30 s"), (75, "about 1 min 15 s"), (120, "about 2 min"), (45, "about 45 s")],
-)
-def test_about_durations(seconds: float, text: str) -> None:
-    """The dose line's length in words."""
-    assert about(seconds) == text
 
 
 def test_reason_and_card_are_about_the_same_exercise() -> None:

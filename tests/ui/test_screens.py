@@ -73,17 +73,20 @@ def test_every_window_fits_and_reads(scheme: str, size: str, dpr: str, scale: st
 
 
 def test_the_checker_catches_grey_on_grey_and_cut_text(tmp_path: Path) -> None:
-    """The checks can fail: a muted label on its own background colour and a squeezed button."""
+    """The checks can fail: a muted label on its own background colour, a squeezed button and a
+    page too wide for its scroll area."""
     code = f"""
 import sys, json
 sys.path[:0] = [{str(REPO)!r}, {str(REPO / "tests")!r}]
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea, QWidget
 from ui.screens import _problems
 app = QApplication([])
 w = QWidget(); w.resize(300, 120); w.setStyleSheet("background: #3a3b3e;")
 label = QLabel("Camera index (0 is the first camera)", w); label.move(10, 10)
 label.setStyleSheet("color: #666666;")
 button = QPushButton("Restore defaults", w); button.setGeometry(10, 60, 40, 30)
+scroll = QScrollArea(w); scroll.setGeometry(150, 10, 140, 100); scroll.setWidgetResizable(True)
+scroll.setWidget(QLabel("A help text far wider than the page it is on"))
 w.show(); app.processEvents()
 image = w.grab().toImage()
 print(json.dumps(_problems(w, image, image.devicePixelRatio())))
@@ -96,3 +99,4 @@ print(json.dumps(_problems(w, image, image.devicePixelRatio())))
     problems = json.loads(result.stdout)
     assert any(p.startswith("contrast: QLabel 'Camera index") for p in problems), problems
     assert any(p.startswith("clipped: QPushButton 'Restore defaults'") for p in problems), problems
+    assert any(p.startswith("sideways:") for p in problems), problems

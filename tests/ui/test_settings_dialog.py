@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,6 +23,7 @@ from tests.conftest import need
 
 from hipcheck.autostart import Platform
 from hipcheck.core.calibration import calibration_path
+from hipcheck.core.glossary import banned_in
 from hipcheck.core.settings import (
     Settings,
     load_settings,
@@ -34,6 +36,7 @@ from hipcheck.ui.settings_dialog import (
     CameraChoice,
     CameraEditor,
     HoursSpinBox,
+    MinutesSpinBox,
     SettingsDialog,
     WeekdaysEditor,
     _v4l2_cameras,
@@ -106,7 +109,7 @@ def test_every_declared_setting_has_an_editor_in_its_tab(
     assert isinstance(dlg.editors["work_start_h"], HoursSpinBox)
     assert isinstance(dlg.editors["sound"], QCheckBox)
     assert isinstance(dlg.editors["preferred_exercise"], QComboBox)
-    assert dlg.editors["sitting_limit_min"].suffix() == " min"  # type: ignore[attr-defined]
+    assert isinstance(dlg.editors["sitting_limit_min"], MinutesSpinBox)
     assert not dlg.warning_label.isVisibleTo(dlg)
 
 
@@ -496,3 +499,26 @@ def test_choices_read_as_glossary_words(qtbot: QtBot, paths: AppPaths, tmp_path:
     texts = [combo.itemText(i) for i in range(combo.count())]
     assert "Dead bug" in texts and "Deadbug" not in texts
     assert combo.itemData(texts.index("Dead bug")) == "deadbug"
+
+
+def test_lengths_and_numbers_read_as_the_glossary_writes_them(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """ "45 min", "2 min", "2 per s" (never "45.0 min"); a typed "1 h 30 min" or "30 s" is taken."""
+    dlg, _rec = make_dialog(qtbot, paths, tmp_path)
+    limit, brk = dlg.editors["sitting_limit_min"], dlg.editors["natural_break_min"]
+    rate = dlg.editors["sample_rate_hz"]
+    assert isinstance(limit, MinutesSpinBox) and isinstance(brk, MinutesSpinBox)
+    assert isinstance(rate, QDoubleSpinBox)
+    assert (limit.text(), brk.text(), rate.text()) == ("45 min", "2 min", "2 per s")
+    for editor, typed, minutes in ((limit, "1 h 30 min", 90.0), (brk, "30 s", 0.5)):
+        editor.lineEdit().selectAll()
+        qtbot.keyClicks(editor.lineEdit(), typed)
+        qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Return)
+        assert editor.value() == minutes and editor.text() == typed
+    assert dlg.settings.sitting_limit_min == 90.0 and dlg.settings.natural_break_min == 0.5
+    brk.stepBy(5)  # 0.5 min steps: an exact part minute, never rounded away
+    assert brk.text() == "3 min"
+    brk.stepBy(-1)
+    assert brk.text() == "2 min 30 s"
+    assert all(banned_in(e.text()) == [] for e in (limit, brk, rate))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import logging
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from hipcheck.core.clock import Clock, SystemClock
 from hipcheck.core.colours import Roles
 from hipcheck.core.exercise import ExerciseChoice, Variant, spec_for
+from hipcheck.core.glossary import about, countdown, duration
 from hipcheck.paths import assets_dir
 from hipcheck.ui.palette import ThemedMixin
 from hipcheck.ui.screen import FRAME_MARGIN_PX, available_area
@@ -54,15 +54,6 @@ def exercise_asset(svg_name: str) -> Path:
     return assets_dir() / "exercises" / svg_name
 
 
-def about(seconds: float) -> str:
-    """A rough length in words: ``about 1 min 30 s``, ``about 2 min``, ``about 45 s``."""
-    whole = max(0, round(seconds))
-    minutes, rest = divmod(whole, 60)
-    if not minutes:
-        return f"about {rest} s"
-    return f"about {minutes} min {rest} s" if rest else f"about {minutes} min"
-
-
 def card_reason(choice: ExerciseChoice) -> str:
     """The reason, always about the exercise on the card.
 
@@ -77,12 +68,6 @@ def card_reason(choice: ExerciseChoice) -> str:
     return (
         f"{choice.reason} The {spec.name.lower()} is the standing, office version of {stands_for}."
     )
-
-
-def format_countdown(seconds: float) -> str:
-    """``m:ss`` for a countdown, never negative."""
-    whole = max(0, math.ceil(seconds))  # round up: 0:01 shows until the last second is over
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 class BreakWindow(ThemedMixin, QWidget):
@@ -212,8 +197,8 @@ class BreakWindow(ThemedMixin, QWidget):
         buttons = QHBoxLayout()
         self.skip_button = QPushButton("&Skip this break")
         self.skip_button.setToolTip("Closing the window skips the break too")
-        self.postpone_button = QPushButton("&Postpone 5 min")
-        self.postpone_button.setToolTip("Remind me again in 5 minutes")
+        self.postpone_button = QPushButton(f"&Postpone {duration(POSTPONE_S)}")
+        self.postpone_button.setToolTip(f"Remind me again in {duration(POSTPONE_S)}")
         self.postpone_button.setVisible(self._on_postpone is not None)
         self.done_button = QPushButton("&Done")
         self.done_button.setDefault(True)
@@ -276,7 +261,7 @@ class BreakWindow(ThemedMixin, QWidget):
         left = self.remaining_s
         self.progress.setValue(round(self.spec.duration_s - left))
         if left > 0:
-            self.countdown_label.setText(format_countdown(left))
+            self.countdown_label.setText(countdown(left))
             return
         self.countdown_label.setText("Nice work!" if self.outcome is None else "Well done")
         if self.outcome is None:

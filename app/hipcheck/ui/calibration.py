@@ -40,6 +40,7 @@ from hipcheck.core.calibration import (
 )
 from hipcheck.core.clock import Clock, SystemClock
 from hipcheck.core.colours import Roles
+from hipcheck.core.glossary import duration
 from hipcheck.core.types import PoseSample
 from hipcheck.ui.live_view import FrameView
 from hipcheck.ui.palette import ThemedMixin
@@ -297,7 +298,7 @@ class CalibrationDialog(ThemedMixin, QDialog):
             return  # still building
         phase = self.phase
         remaining = max(0.0, self._durations.get(phase, 0.0) - self._elapsed_s())
-        seconds = f"{remaining:.0f} s" if remaining >= 0.5 else "…"
+        seconds = duration(remaining) if remaining >= 0.5 else "…"
         whole = int(remaining + 0.999)
         # The step's start already sounded: no second cue in its first second.
         if phase in self._durations and 0 < whole <= CUE_LAST_S and whole < self._durations[phase]:
@@ -305,8 +306,8 @@ class CalibrationDialog(ThemedMixin, QDialog):
         texts = {
             Phase.INTRO: (
                 "Calibrate",
-                f"HipCheck will watch you sit for {self._durations[Phase.SEATED]:.0f} seconds and "
-                f"then stand for {self._durations[Phase.STANDING]:.0f} seconds, so it can tell "
+                f"HipCheck will watch you sit for {duration(self._durations[Phase.SEATED])} and "
+                f"then stand for {duration(self._durations[Phase.STANDING])}, so it can tell "
                 "the two apart when your hips are out of the picture. Sit as you usually do, "
                 "facing the camera, and press Start. A sound tells you when to stand up.",
             ),
@@ -319,11 +320,11 @@ class CalibrationDialog(ThemedMixin, QDialog):
         title, text = texts[phase]
         self.title.setText(title)
         self.instructions.setText(text)
-        duration = self._durations.get(phase)
-        self.progress.setVisible(duration is not None)
-        if duration:
-            self.progress.setValue(int(1000 * min(1.0, self._elapsed_s() / duration)))
-        self.countdown.setText(str(whole) if duration and whole > 0 else "")
+        step_s = self._durations.get(phase)
+        self.progress.setVisible(step_s is not None)
+        if step_s:
+            self.progress.setValue(int(1000 * min(1.0, self._elapsed_s() / step_s)))
+        self.countdown.setText(str(whole) if step_s and whole > 0 else "")
         recording = phase in (Phase.SEATED, Phase.STAND_UP, Phase.STANDING)
         self.seen_label.setVisible(recording)
         seen_text, good = self._seen_text()

@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap, QValidator
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -47,7 +48,7 @@ from PySide6.QtWidgets import (
 from hipcheck.autostart import Platform, default_command, set_autostart
 from hipcheck.core.calibration import CalibrationError, calibration_path, load_calibration
 from hipcheck.core.colours import Roles
-from hipcheck.core.glossary import choice_name
+from hipcheck.core.glossary import choice_name, minutes_from_text, minutes_setting
 from hipcheck.core.settings import (
     ADVANCED,
     Settings,
@@ -263,6 +264,91 @@ class HoursSpinBox(QDoubleSpinBox):
         return QValidator.State.Intermediate, text, pos
 
 
+class MinutesSpinBox(QDoubleSpinBox):
+    """A length kept in minutes, shown in the glossary's format (``45 min``, ``2 min 30 s``,
+    ``1 h 30 min``) and typed that way or as a bare number of minutes."""
+
+    def textFromValue(self, value: float) -> str:
+        """Render minutes as the glossary does."""
+        return minutes_setting(value)
+
+    def valueFromText(self, text: str) -> float:
+        """Parse what was typed back into minutes."""
+        minutes = minutes_from_text(text)
+        return self.value() if minutes is None else minutes
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        """Accept a length in range; let anything that may become one through while typing."""
+        minutes = minutes_from_text(text)
+        if minutes is not None and self.minimum() <= minutes <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        if all(ch.isdigit() or ch in " .,hmins" for ch in text.lower()):
+            return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Invalid, text, pos
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for the longest length in range, not only for the bounds' texts."""
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        longest = max(
+            (self.textFromValue(self.maximum() - f) for f in (0.0, 0.5, 1.0)),
+            key=metrics.horizontalAdvance,
+        )
+        extra = metrics.horizontalAdvance(longest) - metrics.horizontalAdvance(
+            self.textFromValue(self.maximum())
+        )
+        return QSize(hint.width() + max(0, extra), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as ``sizeHint``: a length is never cut."""
+        return self.sizeHint()
+
+
+class NumberSpinBox(QDoubleSpinBox):
+    """A number without trailing zeros: ``2 per s``, ``0.5 per s`` (never ``2.0``)."""
+
+    def textFromValue(self, value: float) -> str:
+        """The number in the locale, its decimals only where needed."""
+        text = self.locale().toString(value, "f", self.decimals())
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+
+class HelpLabel(QLabel):
+    """A setting's help under its editor, wrapped at the page's width.
+
+    A wrapped QLabel's minimum size is the height of its narrowest width, which a scrolling page
+    takes as its own minimum and spreads its rows apart; this one holds the height of its lines
+    at the width the page really gives it.
+    """
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # The form grows only Expanding fields: the help then takes the page's width.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setContentsMargins(0, 0, 0, 4)  # a little air before the next setting
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        """Narrow, and as tall as its lines at the width it has (see ``resizeEvent``)."""
+        return QSize(self.fontMetrics().averageCharWidth() * 30, self.minimumHeight())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A new width: hold the height of the lines at that width (the form asks no further)."""
+        super().resizeEvent(event)
+        # Measured as drawn: QLabel's own heightForWidth can wrap narrower than it paints.
+        margins = self.contentsMargins()
+        width = event.size().width() - margins.left() - margins.right()
+        lines = self.fontMetrics().boundingRect(
+            0, 0, max(1, width), 100_000, Qt.TextFlag.TextWordWrap, self.text()
+        )
+        height = lines.height() + margins.top() + margins.bottom()
+        if height != self.minimumHeight():
+            self.setFixedHeight(height)
+
+
 def _humanise(choice: str) -> str:
     return choice_name(choice)
 
@@ -459,7 +545,10 @@ class SettingsDialog(ThemedMixin, QDialog):
         order += [spec.shown_in for _n, spec, _d in specs if spec.shown_in not in order]
         for tab in dict.fromkeys(order):
             page = QWidget()
-            form = QFormLayout(page)
+            column = QVBoxLayout(page)
+            form = QFormLayout()
+            column.addLayout(form)
+            column.addStretch(1)  # spare height below the settings, never between them
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
             form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
             tab_forms[tab] = form
@@ -478,8 +567,7 @@ class SettingsDialog(ThemedMixin, QDialog):
             label.setBuddy(editor)
             form.addRow(label, editor)
             # The help also shows under the editor: tooltips are easy to miss.
-            # One line each (no word wrap: wrapped labels get clipped inside a form layout).
-            help_label = QLabel(spec.help)
+            help_label = HelpLabel(spec.help)
             form.addRow("", help_label)
             self.help_labels.append(help_label)
             self.editors[name] = editor
@@ -514,7 +602,7 @@ class SettingsDialog(ThemedMixin, QDialog):
     def apply_roles(self, roles: Roles) -> None:
         """Colours from the palette's roles: help text, notes, the warning banner, the status."""
         for label in self.help_labels:
-            label.setStyleSheet(f"color: {roles.muted}; margin-bottom: 4px;")
+            label.setStyleSheet(f"color: {roles.muted};")
         self.privacy_note.setStyleSheet(f"color: {roles.muted};")
         self.warning_label.setStyleSheet(
             f"background: {roles.warning_bg}; color: {roles.warning};"
@@ -687,14 +775,21 @@ class SettingsDialog(ThemedMixin, QDialog):
             spin.valueChanged.connect(lambda v, n=name: self.set_value(n, v))
             return spin
         if isinstance(default, float):
-            dspin = HoursSpinBox(self) if spec.widget == "time_of_day" else QDoubleSpinBox(self)
+            dspin: QDoubleSpinBox
             step, decimals = _step_and_decimals(spec)
-            dspin.setDecimals(4 if spec.widget == "time_of_day" else decimals)
+            if spec.widget == "time_of_day":
+                dspin = HoursSpinBox(self)
+                decimals = 4
+            elif spec.unit == "min":
+                dspin = MinutesSpinBox(self)  # its text carries the unit
+                decimals = max(decimals, 2)  # typed seconds: 30 s is 0.5 min
+            else:
+                dspin = NumberSpinBox(self)
+                dspin.setSuffix(suffix)
+            dspin.setDecimals(decimals)
             lowest, highest = shown_bounds(name)  # a hip angle, not the stored flexion
             dspin.setRange(lowest or 0.0, highest or 1e9)
             dspin.setSingleStep(step)
-            if spec.widget != "time_of_day":
-                dspin.setSuffix(suffix)
             dspin.setKeyboardTracking(False)
             dspin.valueChanged.connect(lambda v, n=name: self.set_value(n, stored_value(n, v)))
             return dspin
