@@ -52,6 +52,11 @@ _HOW_WORDS = {
 }
 
 
+def _text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is drawn in the chart font (DejaVu Sans: ~0.6 em a character)."""
+    return 0.6 * size * len(text)
+
+
 class _Ink:
     """The SVG writer of one chart in one colour scheme."""
 
@@ -66,6 +71,16 @@ class _Ink:
         return (
             f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}"'
             f' text-anchor="{anchor}"{fill}{attrs}>{escape(text)}</text>'
+        )
+
+    def amount(self, cx: float, y: float, text: str, room_px: float, *, size: int = 10) -> str:
+        """A bar's value centred above it (last line at ``y``): ``2 h 10 min`` wider than the bar
+        goes on two lines, ``2 h`` over ``10 min``, so neighbouring values never run together."""
+        hours, sep, rest = text.partition(" h ")
+        if not sep or _text_width(text, size) <= room_px:
+            return self.t(cx, y, text, size=size, anchor="middle")
+        return self.t(cx, y - size - 1, f"{hours} h", size=size, anchor="middle") + self.t(
+            cx, y, rest, size=size, anchor="middle"
         )
 
     def panel(self, prefix: str, title: str, left: float) -> list[str]:
@@ -335,15 +350,12 @@ def histogram_svg(
         if b.seconds <= 0:
             continue
         x0, x1 = x_of(b.lo_deg) + 1, x_of(b.hi_deg) - 1
-        h = plot_h * b.seconds / peak
+        h = (plot_h - 12) * b.seconds / peak  # room above the tallest bar for a two-line value
         body.append(
             f'<rect x="{x0:.1f}" y="{top + plot_h - h:.1f}" width="{x1 - x0:.1f}" height="{h:.1f}"'
             f' fill="url(#{prefix}-sitting)" stroke="{r.text}" stroke-width="0.5"/>'
         )
-        body.append(
-            ink.t((x0 + x1) / 2, top + plot_h - h - 4, duration(b.seconds), size=10,
-               anchor="middle")
-        )  # fmt: skip
+        body.append(ink.amount((x0 + x1) / 2, top + plot_h - h - 4, duration(b.seconds), x1 - x0))
     body.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}"'
         f' stroke="{r.text}"/>'
@@ -436,9 +448,7 @@ def trend_svg(
                 f'<rect x="{cx - bar_w / 4:.1f}" y="{top + plot_h - hb:.1f}" width="{bar_w / 2:.1f}"'
                 f' height="{hb:.1f}" fill="url(#{prefix}-stretch)"/>'
             )
-        body.append(
-            ink.t(cx, top + plot_h - h - 4, duration(d.sitting_s), size=10, anchor="middle")
-        )
+        body.append(ink.amount(cx, top + plot_h - h - 4, duration(d.sitting_s), slot - 4))
     y = height - 8
     body.append(
         f'<rect x="{left}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-sitting)"/>'

@@ -13,6 +13,7 @@ from html import escape
 from hipcheck import __version__
 from hipcheck.core.colours import DARK, LIGHT, css_variables
 from hipcheck.core.glossary import (
+    BENT_HIPS,
     LONGEST_STRETCH,
     STRETCHES_LABEL,
     bent_past_explained,
@@ -56,6 +57,7 @@ h2 { font-size: 16px; margin: 24px 0 8px; }
 table { border-collapse: collapse; font-size: 14px; }
 td, th { padding: 3px 12px 3px 0; text-align: left; }
 td.n { text-align: right; }
+td.part { padding-left: 1.2em; }
 td.s { color: var(--muted); text-align: right; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 svg { max-width: 100%; height: auto; }
@@ -71,6 +73,7 @@ def _both(light: str, dark: str) -> str:
 
 def _card(label: str, value: str) -> str:
     """One big number with its label."""
+    label = label[:1].upper() + label[1:]  # "hips bent" heads a card as "Hips bent"
     return f'<div class="card"><div class="v">{escape(value)}</div><div class="l">{escape(label)}</div></div>'
 
 
@@ -103,7 +106,8 @@ def render_html(report: DayReport) -> str:
     if report.has_data:
         parts.append('<div class="grid">')
         rows = "".join(
-            f"<tr><td>{escape(label)}</td><td class='n'>{escape(duration(v))}</td>"
+            f"<tr><td{' class=part' if label == BENT_HIPS else ''}>{escape(label)}</td>"
+            f"<td class='n'>{escape(duration(v))}</td>"
             f"<td class='s'>{'' if i == 0 else escape(share_of_recorded(v, report))}</td></tr>"
             for i, (label, v) in enumerate(time_rows(report))
         )

@@ -32,7 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from hipcheck.core.colours import Roles
-from hipcheck.core.glossary import LONGEST_STRETCH, STRETCHES_LABEL, count, day_name, duration
+from hipcheck.core.glossary import (
+    BENT_HIPS,
+    LONGEST_STRETCH,
+    STRETCHES_LABEL,
+    count,
+    day_name,
+    duration,
+)
 from hipcheck.core.report import DayRecordsLike, DayReport, build_day_report
 from hipcheck.core.settings import Settings
 from hipcheck.reporting.charts import (
@@ -191,7 +198,10 @@ class ReportWindow(ThemedMixin, QWidget):
                 bold = value.font()
                 bold.setBold(True)
                 value.setFont(bold)
-                grid.addWidget(QLabel(name[:1].upper() + name[1:]), row, col)
+                label = QLabel(name[:1].upper() + name[1:])
+                if name == BENT_HIPS:
+                    label.setIndent(label.fontMetrics().averageCharWidth() * 2)  # part of sitting
+                grid.addWidget(label, row, col)
                 grid.addWidget(value, row, col + 1)
                 self.value_labels[name] = value
                 if col == 0 and row > 0:
