@@ -276,7 +276,7 @@ def windows(tmp: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
         break_window(
             Exercise.GLUTE_BRIDGE,
             Variant.FLOOR,
-            "You've been sitting folded forward for 52 minutes.",
+            "You've been sitting folded forward for 52 min.",
         ),
     )
     yield (
@@ -284,7 +284,7 @@ def windows(tmp: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
         break_window(
             Exercise.DEADBUG,
             Variant.OFFICE,
-            "You've been sitting for 47 minutes; today's breaks have had fewer dead bugs.",
+            "You've been sitting for 47 min; today's breaks have had fewer dead bugs.",
         ),
     )
 

@@ -25,7 +25,7 @@ from hipcheck.ui.break_window import (
 )
 
 CHOICE = ExerciseChoice(
-    Exercise.GLUTE_BRIDGE, Variant.FLOOR, "You've been sitting folded forward for 52 minutes."
+    Exercise.GLUTE_BRIDGE, Variant.FLOOR, "You've been sitting folded forward for 52 min."
 )
 
 

@@ -182,7 +182,7 @@ def test_a_change_is_applied_and_saved_at_once(
     )
     assert rec.calls[-1] == expected == dlg.settings
     assert load_settings(paths.settings_file).settings == expected
-    assert dlg.status_label.text() == "✓ Working hours start saved at 03:00"
+    assert dlg.status_label.text() == "✓ “Working hours start” saved at 03:00"
 
 
 def test_retention_change_says_what_will_be_deleted(
@@ -193,7 +193,7 @@ def test_retention_change_says_what_will_be_deleted(
     assert rec.calls[-1].retention_days == 30
     # The last 30 days, today included: 31 October to 29 November.
     assert dlg.status_label.text() == (
-        "✓ Keep data for saved at 03:00; records from before 31 Oct 2026 are deleted within the hour"
+        "✓ “Keep data for” saved at 03:00; records from before 31 Oct 2026 are deleted within the hour"
     )
 
 

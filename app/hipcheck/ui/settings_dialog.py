@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 from hipcheck.autostart import Platform, default_command, set_autostart
 from hipcheck.core.calibration import CalibrationError, calibration_path, load_calibration
 from hipcheck.core.colours import Roles
-from hipcheck.core.glossary import choice_name, minutes_from_text, minutes_setting
+from hipcheck.core.glossary import choice_name, clock_time, minutes_from_text, minutes_setting
 from hipcheck.core.settings import (
     ADVANCED,
     Settings,
@@ -672,7 +672,7 @@ class SettingsDialog(ThemedMixin, QDialog):
 
     def _saved_text(self, name: str, new: Settings) -> str:
         """What "Saved" means for this change (a shorter retention deletes older records)."""
-        saved = f"✓ {spec_of(name).label} saved at {self._now():%H:%M}"
+        saved = f"✓ “{spec_of(name).label}” saved at {clock_time(self._now())}"
         if name != "retention_days":
             return saved
         cutoff = retention_cutoff(self._now().date(), new.retention_days)
@@ -694,7 +694,7 @@ class SettingsDialog(ThemedMixin, QDialog):
             except OSError as exc:
                 self._status(f"Applied, but could not save the settings file: {exc}", error=True)
             else:
-                self._status(f"✓ Defaults restored and saved at {self._now():%H:%M}")
+                self._status(f"✓ Defaults restored and saved at {clock_time(self._now())}")
         else:
             self._status("✓ Defaults restored")
         self.settings_changed.emit(new)
