@@ -16,6 +16,7 @@ from hipcheck.core.settings import (
     SETTINGS_VERSION,
     Settings,
     SettingsError,
+    SettingsFileRefused,
     apply_overrides,
     iter_specs,
     load_settings,
@@ -231,13 +232,19 @@ def test_migration_from_version_0(tmp_path: Path) -> None:
     assert tomllib.loads(path.read_text())["version"] == SETTINGS_VERSION
 
 
-def test_newer_version_warns_and_keeps_known_keys(tmp_path: Path) -> None:
+def test_newer_version_is_kept_and_refused(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
-    path.write_text("version = 99\nsnooze_min = 7\nhologram = true\n")
+    newer = "version = 99\nsnooze_min = 7\nhologram = true\n"
+    path.write_text(newer)
     loaded = load_settings(path, now=NOW)
-    assert loaded.settings.snooze_min == 7.0
-    assert loaded.warnings[0].startswith("version: the file is from a newer HipCheck")
-    assert any(w.startswith("hologram") for w in loaded.warnings)
+    assert loaded.settings == Settings() and loaded.backup is None
+    assert loaded.warnings == [
+        "settings.toml is from a newer HipCheck (settings version 99); this run uses the "
+        "defaults and leaves the file as it is"
+    ]
+    with pytest.raises(SettingsFileRefused, match="newer HipCheck"):
+        save_settings(path, Settings(snooze_min=3.0))
+    assert path.read_text() == newer and list(tmp_path.iterdir()) == [path]
 
 
 def test_settings_for_run_uses_data_dir_and_overrides(tmp_path: Path) -> None:

@@ -28,9 +28,10 @@ from hipcheck.core.glossary import (
     plural,
     state_name,
 )
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
-from hipcheck.paths import resolve_paths
+from hipcheck.paths import check_folders, resolve_paths
 from hipcheck.settings_run import settings_for_run
 
 MAX_FPS = 60.0
@@ -164,9 +165,7 @@ def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
 def run_analyze(args: argparse.Namespace) -> int:
     """Analyze ``args.source`` and print the summary; 0 on success."""
     paths = resolve_paths(args.data_dir)
-    for folder in {paths.config_dir, paths.data_dir}:
-        if folder.exists() and not folder.is_dir():
-            raise UserError(f"the data folder {folder} is a file, not a folder")
+    check_folders(paths)
     settings = _settings(args)
     # Imported here so `hipcheck --help` and other sub-commands do not load OpenCV and MediaPipe.
     from hipcheck.store.db import RecordingSink, Store, StoreError
@@ -181,7 +180,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         # holds no picture is bad input, reported before anything else is written or logged.
         first = source.next_frame()
         if first is None:
-            raise UserError(f"no picture could be read from {args.source}")
+            raise UserError(f"no picture could be read from {redact_url(args.source)}")
         if not args.no_store:
             try:
                 store = Store.open(paths.database)
@@ -234,7 +233,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         doc = {"summary": summary, "timeline": timeline, "events": build_events(records)}
         print(json.dumps(doc, indent=1))
     else:
-        print(format_summary(args.source, summary))
+        print(format_summary(redact_url(args.source), summary))
         if store is None:
             print("Not added to the history (--no-store).")
         else:

@@ -203,7 +203,9 @@ def _classify_seen(view: SideView, angle_deg: float | None) -> State:
     )
     knee_ok = view.knee_angle_deg is None or view.knee_angle_deg >= STANDING_MIN_KNEE_ANGLE_DEG
     long_thigh = view.thigh_px >= STANDING_MIN_THIGH_PER_TORSO * view.torso_px
-    return State.STANDING if straight and upright_thigh and knee_ok and long_thigh else State.SITTING
+    return (
+        State.STANDING if straight and upright_thigh and knee_ok and long_thigh else State.SITTING
+    )
 
 
 def _usable_guess(view: SideView) -> bool:

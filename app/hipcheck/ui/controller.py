@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
 from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
 from hipcheck.core.glossary import BENT_HIPS, NO_STRETCH, SITTING_STRETCH, clock_time_from, duration
+from hipcheck.core.redact import redact_url
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -46,7 +47,8 @@ log = logging.getLogger(__name__)
 EVENT_PAUSED = "paused"
 EVENT_RESUMED = "resumed"
 TODAY_REFRESH_MS = 30_000
-PAUSE_CHECK_MS = 5_000
+PAUSE_CHECK_MS = 5_000  # the wall-clock check, for a deadline passed while suspended
+TIMED_CHOICE = "timed"  # a pause for a number of minutes (``hipcheck pause MINUTES``)
 
 
 class WorkerControl(Protocol):
@@ -186,6 +188,11 @@ class AppController(QObject):
         self._pause_timer.setInterval(PAUSE_CHECK_MS)
         self._pause_timer.timeout.connect(self.check_pause_deadline)
         self._pause_timer.start()
+        # Fires at the deadline itself, so a timed pause ends on time rather than up to 5 s late.
+        self._deadline_timer = QTimer(self)
+        self._deadline_timer.setSingleShot(True)
+        self._deadline_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._deadline_timer.timeout.connect(self.check_pause_deadline)
         self._today_timer = QTimer(self)
         self._today_timer.setInterval(TODAY_REFRESH_MS)
         self._today_timer.timeout.connect(self.refresh_today)
@@ -285,7 +292,10 @@ class AppController(QObject):
         return self.user_paused or self.session_inactive
 
     def pause(self, choice: PauseChoice, *, until: datetime | None = None) -> datetime | None:
-        """Pause monitoring (the camera is released) until the chosen time or until resumed."""
+        """Pause monitoring (the camera is released) until the chosen time or until resumed.
+
+        An explicit ``until`` makes it a timed pause, whatever ``choice`` says.
+        """
         now = self.clock.wall()
         self.paused_until = (
             until if until is not None else pause_until(choice, now, self.settings.work_start_h)
@@ -296,12 +306,21 @@ class AppController(QObject):
         self._record_event(
             EVENT_PAUSED,
             {
-                "choice": choice.value,
+                "choice": TIMED_CHOICE if until is not None else choice.value,
                 "until": self.paused_until.isoformat() if self.paused_until else None,
             },
         )
+        self._arm_deadline()
         self._update_tray()
         return self.paused_until
+
+    def _arm_deadline(self) -> None:
+        """Start the one-shot timer for the pause's deadline (stop it when there is none)."""
+        self._deadline_timer.stop()
+        if self.user_paused and self.paused_until is not None:
+            remaining_s = (self.paused_until - self.clock.wall()).total_seconds()
+            # At most a day per shot (QTimer takes an int of ms); check_pause_deadline re-arms.
+            self._deadline_timer.start(int(min(max(remaining_s, 0.0), 86_400.0) * 1000) + 1)
 
     def resume(self, *, reason: str = "user") -> None:
         """Resume monitoring (the camera reopens), unless the screen is locked."""
@@ -309,6 +328,7 @@ class AppController(QObject):
             return
         self.user_paused = False
         self.paused_until = None
+        self._deadline_timer.stop()
         self.actions.set_paused(False)
         if not self.session_inactive:
             self.worker.resume()
@@ -323,6 +343,8 @@ class AppController(QObject):
             and self.clock.wall() >= self.paused_until
         ):
             self.resume(reason="timer")
+        elif self.user_paused and not self._deadline_timer.isActive():
+            self._arm_deadline()  # woke early (coarse timer, a clock change): wait the rest
 
     def on_session_inactive(self, inactive: bool) -> None:
         """Screen locked or machine asleep: pause monitoring; that time is a gap, counted as away."""
@@ -518,7 +540,7 @@ class AppController(QObject):
             out["reminders_held"] = block.value
         out["today_sitting_s"] = round(self._today_totals(record)[0])
         if self.status.message:
-            out["camera_message"] = self.status.message
+            out["camera_message"] = redact_url(self.status.message)
         if self.storage_error:
             out["storage_error"] = self.storage_error
         return out

@@ -49,6 +49,7 @@ from hipcheck.autostart import Platform, default_command, set_autostart
 from hipcheck.core.calibration import CalibrationError, calibration_path, load_calibration
 from hipcheck.core.colours import Roles
 from hipcheck.core.glossary import choice_name, clock_time, minutes_from_text, minutes_setting
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import (
     ADVANCED,
     Settings,
@@ -137,8 +138,9 @@ def available_cameras() -> list[CameraChoice]:
 
 
 def camera_label(value: str) -> str:
-    """A setting value the camera list does not have, for people: ``Camera 1`` for index 0."""
-    return f"Camera {int(value) + 1}" if value.strip().isdigit() else value
+    """A setting value the camera list does not have, for people: ``Camera 1`` for index 0, a
+    stream URL without its password."""
+    return f"Camera {int(value) + 1}" if value.strip().isdigit() else redact_url(value)
 
 
 class Capture(Protocol):
