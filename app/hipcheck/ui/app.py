@@ -238,12 +238,20 @@ def _run(
     def settings_dialog(on_change: Any) -> Any:
         from hipcheck.ui.settings_dialog import SettingsDialog
 
-        return SettingsDialog(current["settings"], on_change, paths=paths, warnings=loaded.warnings)
+        return SettingsDialog(
+            current["settings"],
+            on_change,
+            paths=paths,
+            warnings=loaded.warnings,
+            shared_frames=True,
+        )
 
-    def break_window(choice: Any, *, on_done: Any, on_skip: Any) -> Any:
+    def break_window(choice: Any, *, on_done: Any, on_skip: Any, on_postpone: Any = None) -> Any:
         from hipcheck.ui.break_window import BreakWindow
 
-        return BreakWindow(choice, on_done=on_done, on_skip=on_skip, clock=clock)
+        return BreakWindow(
+            choice, on_done=on_done, on_skip=on_skip, on_postpone=on_postpone, clock=clock
+        )
 
     def calibration_dialog() -> Any:
         from hipcheck.ui.calibration import CalibrationDialog
