@@ -27,7 +27,7 @@ from hipcheck.ui.live_view import (
     mean_luminance,
 )
 from hipcheck.ui.worker import frame_to_qimage
-from hipcheck.vision.engine import Engine, SampleRecord, make_estimator
+from hipcheck.vision.engine import Engine, SampleRecord
 from hipcheck.vision.source import Frame
 
 pytestmark = pytest.mark.footage
@@ -36,16 +36,15 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 @pytest.fixture
-def estimator() -> Iterator[Any]:
-    """A real pose model with its follower (fresh per test: the follower learns a seat)."""
-    est = make_estimator()
-    yield est
-    est.close()
+def engine() -> Iterator[Engine]:
+    """An engine with the production people search (fresh per test: it learns who the user is)."""
+    eng = Engine(Settings(adaptive_sampling=False))
+    yield eng
+    eng.close()
 
 
-def run(estimator: Any, image: np.ndarray, samples: int = 4) -> SampleRecord:
+def run(engine: Engine, image: np.ndarray, samples: int = 4) -> SampleRecord:
     """The engine's record after a few samples of the same still (so the state settles)."""
-    engine = Engine(Settings(adaptive_sampling=False), estimator=estimator)
     record = None
     for i in range(samples):
         record = engine.process(Frame(image, i * 0.5))
@@ -65,10 +64,10 @@ def green_pixels(image: QImage) -> int:
 
 
 def test_side_view_shows_picture_skeleton_and_hip_angle(
-    qtbot: QtBot, posture_data: Path, estimator: Any
+    qtbot: QtBot, posture_data: Path, engine: Engine
 ) -> None:
     image = cv2.imread(str(posture_data / "images/side_sit_upright_01.jpg"))
-    record = run(estimator, image)
+    record = run(engine, image)
     assert record.state is State.SITTING and record.observation.hip_angle_deg is not None
     view = LiveView()
     qtbot.addWidget(view)
@@ -92,14 +91,14 @@ def test_side_view_shows_picture_skeleton_and_hip_angle(
 
 
 def test_front_camera_frame_asks_for_a_side_view(
-    qtbot: QtBot, posture_data: Path, estimator: Any
+    qtbot: QtBot, posture_data: Path, engine: Engine
 ) -> None:
     cap = cv2.VideoCapture(str(posture_data / "videos/front_sit_upper_body_01.mp4"))
     cap.set(cv2.CAP_PROP_POS_FRAMES, 100)  # 4 s in: the first frames show nobody yet
     ok, image = cap.read()
     cap.release()
     assert ok
-    record = run(estimator, image)
+    record = run(engine, image)
     advice = framing_advice(
         record.sample, record.observation, mean_luminance(frame_to_qimage(image))
     )
@@ -119,10 +118,10 @@ def test_front_camera_frame_asks_for_a_side_view(
 
 
 def test_dark_and_empty_frames_get_their_advice(
-    qapp: Any, posture_data: Path, estimator: Any
+    qapp: Any, posture_data: Path, engine: Engine
 ) -> None:
     room = cv2.imread(str(posture_data / "images/empty_home_office_desk_01.png"))
-    record = run(estimator, room)
+    record = run(engine, room)
     luma = mean_luminance(frame_to_qimage(room))
     assert luma > 45
     assert framing_advice(record.sample, record.observation, luma) == [ADVICE_NOBODY]

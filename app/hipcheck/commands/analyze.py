@@ -170,7 +170,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     # Imported here so `hipcheck --help` and other sub-commands do not load OpenCV and MediaPipe.
     from hipcheck.store.db import RecordingSink, Store, StoreError
     from hipcheck.vision.engine import Engine, SampleRecord
-    from hipcheck.vision.source import SourceLost, open_source
+    from hipcheck.vision.source import ImageFileSource, SourceLost, open_source
 
     source = open_source(args.source)
     store: Store | None = None
@@ -206,7 +206,13 @@ def run_analyze(args: argparse.Namespace) -> int:
         recorder = RecordingSink(store) if store is not None else None
         # MediaPipe and TensorFlow Lite print start-up notes from C++; --verbose keeps them.
         with native_stderr_silenced(not args.verbose):
-            engine = Engine(settings, recorder=recorder, wall_at=wall_at, adaptive=False)
+            engine = Engine(
+                settings,
+                recorder=recorder,
+                wall_at=wall_at,
+                adaptive=False,
+                still=isinstance(source, ImageFileSource),
+            )
             if args.user_at is not None:
                 engine.point_at(*args.user_at)
             try:

@@ -216,7 +216,9 @@ class PeopleTracker:
                 if self.continues(tr, p):
                     q = tr.person
                     d = math.dist((p.centre_x, p.centre_y), (q.centre_x, q.centre_y))
-                    cost = d / max(p.scale_px, q.scale_px) + math.log(_ratio(p.scale_px, q.scale_px))
+                    cost = d / max(p.scale_px, q.scale_px) + math.log(
+                        _ratio(p.scale_px, q.scale_px)
+                    )
                     pairs.append((cost, pi, tid))
         used_p: set[int] = set()
         used_t: set[int] = set()
@@ -326,8 +328,13 @@ class UserChooser:
         t_s: float,
         *,
         at_desk: Callable[[PoseSample], bool] | None = None,
+        still: bool = False,
     ) -> UserChoice:
-        """The user in this frame, given the tracker's tracks after this frame's update."""
+        """The user in this frame, given the tracker's tracks after this frame's update.
+
+        ``still``: the frame is a single picture, with no time to settle in; the most
+        plausible person in it (uncut, big enough, the largest) is the user.
+        """
         seen = [tr for tr in tracks if tr.seen_at(t_s)]
         by_id = {tr.id: tr for tr in tracks}
         user = by_id.get(self.user_id) if self.user_id is not None else None
@@ -338,7 +345,7 @@ class UserChooser:
             covered = any(tr.covers(user.person.box) for tr in seen if tr.id != user.id)
             if (covered and lost_s <= HIDDEN_MAX_S) or lost_s < GONE_AFTER_S:
                 return UserChoice(None, Why.HIDDEN, user.id, len(seen))
-        chosen = self._choose(seen, t_s, at_desk)
+        chosen = self._choose(seen, t_s, at_desk) if not still else self._in_picture(seen)
         if chosen is not None:
             track, why = chosen
             self.user_id = track.id
@@ -404,6 +411,14 @@ class UserChooser:
             return max(newcomers, key=lambda tr: tr.person.scale_px), Why.SETTLED
         return None
 
+    @staticmethod
+    def _in_picture(seen: Sequence[Track]) -> tuple[Track, Why] | None:
+        """The most plausible person in a single picture: uncut and big enough first, largest."""
+        if not seen:
+            return None
+        best = max(seen, key=lambda tr: (not tr.person.cut, tr.large_enough(), tr.person.scale_px))
+        return best, Why.SETTLED
+
     def _nobody(self, seen: Sequence[Track], t_s: float) -> UserChoice:
         """No user in this frame: arriving while someone new has not had time to settle."""
         arriving = [
@@ -454,9 +469,7 @@ class UserFinder:
         """Whether one of ``people`` would continue the user's track (no need to look again)."""
         uid = self.chooser.user_id
         track = self.tracker.tracks.get(uid) if uid is not None else None
-        return track is not None and any(
-            self.tracker.continues(track, describe(p)) for p in people
-        )
+        return track is not None and any(self.tracker.continues(track, describe(p)) for p in people)
 
     def update(
         self,
@@ -464,9 +477,10 @@ class UserFinder:
         t_s: float,
         *,
         at_desk: Callable[[PoseSample], bool] | None = None,
+        still: bool = False,
     ) -> UserChoice:
-        """Track this frame's people and pick the user among them."""
+        """Track this frame's people and pick the user among them (``still``: a single picture)."""
         if self.tracker.tracks and any(t_s < tr.last_seen_s for tr in self.tracker.tracks.values()):
             self.reset()  # time went backwards: a new run
         tracks = self.tracker.update(people, t_s)
-        return self.chooser.update(tracks, t_s, at_desk=at_desk)
+        return self.chooser.update(tracks, t_s, at_desk=at_desk, still=still)

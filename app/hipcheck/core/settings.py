@@ -58,6 +58,14 @@ class SettingSpec:
     # Said about the stored value in the settings file and the README, after ``help``.
     file_note: str = ""
 
+    @property
+    def shown_in(self) -> str:
+        """The settings window's tab that shows this setting."""
+        return ADVANCED if self.advanced else self.tab
+
+
+ADVANCED = "Advanced"
+
 
 def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
     """Declare a setting: a dataclass field whose metadata is its ``SettingSpec``."""
@@ -67,12 +75,12 @@ def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
     return field(default=default, metadata={"spec": spec})
 
 
-MON = "Monitoring"
-POS = "Posture"
 REM = "Reminders"
-EXE = "Exercises"
-PRI = "Privacy & data"
-STA = "Start-up"
+MON = "Camera"
+POS = "Posture"
+EXE = REM  # the exercise settings sit with the reminders they shape
+PRI = "Privacy & start-up"
+STA = PRI
 
 
 @dataclass(frozen=True)
@@ -104,14 +112,14 @@ class Settings:
         45.0, "Hips count as bent at",
         "Sitting with a hip angle at or below this counts as sitting with bent hips "
         "(180° = straight, about 90° sitting upright).", POS,
-        unit="°", minimum=10.0, maximum=90.0, shown_as="hip_angle",
+        unit="°", minimum=10.0, maximum=90.0, shown_as="hip_angle", advanced=True,
         file_note="Stored as degrees bent from straight: 45 here is a hip angle of 135°.",
     )  # fmt: skip
     natural_break_min: float = _s(
         2.0, "A break is at least",
         "Standing up or being away this long ends a sitting stretch; shorter trips count as "
         "part of it.", POS,
-        unit="min", minimum=0.5, maximum=30.0, step=0.5,
+        unit="min", minimum=0.5, maximum=30.0, step=0.5, advanced=True,
     )  # fmt: skip
     sitting_limit_min: float = _s(
         45.0, "Sitting limit", "Remind me after sitting this long without a break.", REM,
@@ -653,9 +661,8 @@ def markdown_table() -> str:
             bounds = "true, false"
         else:
             bounds = ""
-        tab = f"{spec.tab} (advanced)" if spec.advanced else spec.tab
         rows.append(
-            f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {tab} | {file_help(spec)} |"
+            f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {spec.shown_in} | {file_help(spec)} |"
         )
     return "\n".join(rows) + "\n"
 

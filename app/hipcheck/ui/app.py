@@ -120,7 +120,12 @@ def save_first_run(paths: AppPaths, running: Settings, changes: dict[str, Any]) 
 
 
 def make_settings_dialog(
-    loaded: LoadedSettings, settings: Settings, on_change: Any, paths: AppPaths
+    loaded: LoadedSettings,
+    settings: Settings,
+    on_change: Any,
+    paths: AppPaths,
+    *,
+    shared_frames: bool = False,
 ) -> Any:
     """The settings dialog for this run: ``--set`` values are marked "for this run" and unsaved.
 
@@ -136,6 +141,7 @@ def make_settings_dialog(
         warnings=loaded.warnings,
         saved=saved,
         for_this_run=loaded.overridden,
+        shared_frames=shared_frames,
     )
 
 
@@ -296,12 +302,16 @@ def _run(
         return ReportWindow(store, today=clock.wall().date(), settings=current["settings"])
 
     def settings_dialog(on_change: Any) -> Any:
-        return make_settings_dialog(loaded, current["settings"], on_change, paths)
+        return make_settings_dialog(
+            loaded, current["settings"], on_change, paths, shared_frames=True
+        )
 
-    def break_window(choice: Any, *, on_done: Any, on_skip: Any) -> Any:
+    def break_window(choice: Any, *, on_done: Any, on_skip: Any, on_postpone: Any = None) -> Any:
         from hipcheck.ui.break_window import BreakWindow
 
-        return BreakWindow(choice, on_done=on_done, on_skip=on_skip, clock=clock)
+        return BreakWindow(
+            choice, on_done=on_done, on_skip=on_skip, on_postpone=on_postpone, clock=clock
+        )
 
     def about_window() -> Any:
         from hipcheck.ui.about import AboutWindow

@@ -190,6 +190,7 @@ class AppController(QObject):
         self.report_window: Any = None
         self.settings_dialog: Any = None
         self.calibration_dialog: Any = None
+        self._frame_viewers: set[str] = set()
         self._today: tuple[date, float, float] | None = None
         # No camera: remind by the clock, with the desktop's idle time as breaks.
         self._idle_s = idle_s
@@ -297,13 +298,30 @@ class AppController(QObject):
         self.notifier.notify("HipCheck cannot save your history", error, (), lambda _key: None)
 
     def on_frame(self) -> None:
-        """A new frame for the live view (the worker keeps only the latest)."""
+        """A new frame for the windows showing the camera (the worker keeps only the latest)."""
         image = self.worker.take_frame()
         if image is None:
             return
-        for window in (self.live_view, self.first_run_window):
-            if window is not None and window.isVisible():
+        windows = (
+            self.live_view,
+            self.first_run_window,
+            self.settings_dialog,
+            self.calibration_dialog,
+        )
+        for window in windows:
+            if window is not None and window.isVisible() and hasattr(window, "set_frame"):
                 window.set_frame(image)
+
+    def want_frames(self, viewer: str, wanted: bool) -> None:
+        """A window showing the camera picture opened or closed; frames flow while any is open.
+
+        The windows share the monitor's own camera feed: nothing opens the camera a second time.
+        """
+        if wanted:
+            self._frame_viewers.add(viewer)
+        else:
+            self._frame_viewers.discard(viewer)
+        self.worker.set_frames_wanted(bool(self._frame_viewers))
 
     def on_status(self, status: WorkerStatus) -> None:
         """The worker's state changed (running, paused, camera problem, ended)."""
@@ -562,7 +580,10 @@ class AppController(QObject):
         self._break_choice = chosen
         self._record_event(EVENT_BREAK_STARTED, event_detail(chosen))
         window = self.windows.break_window(
-            chosen, on_done=self._break_done, on_skip=self._break_skipped
+            chosen,
+            on_done=self._break_done,
+            on_skip=self._break_skipped,
+            on_postpone=self._break_postponed,
         )
         self.break_window = window
         window.show()
@@ -575,6 +596,13 @@ class AppController(QObject):
         self.policy.break_done(self.worker.now_s(), day=self.clock.wall().date())
         if choice is not None:
             self._record_event(EVENT_BREAK_DONE, event_detail(choice, how=reason))
+        self._break_finished()
+
+    def _break_postponed(self, seconds: float) -> None:
+        choice = self._break_choice
+        self.policy.break_postponed(self.worker.now_s(), seconds)
+        if choice is not None:
+            self._record_event(EVENT_SNOOZE, event_detail(choice, how="postpone"))
         self._break_finished()
 
     def _break_skipped(self, reason: str) -> None:
@@ -601,11 +629,8 @@ class AppController(QObject):
         """Show the live view (frames flow only while it is visible)."""
         if self.live_view is None:
             self.live_view = self.windows.live_view()
-            # Direct: the worker's thread is busy in its read loop and runs no event loop; the
-            # call only sets a thread-safe flag.
-            self.live_view.visibility_changed.connect(
-                self._frames_for_windows, Qt.ConnectionType.DirectConnection
-            )
+            # The worker's thread runs no event loop; want_frames only sets a thread-safe flag.
+            self.live_view.visibility_changed.connect(lambda on: self.want_frames("live", on))
             choose = getattr(self.live_view, "choose_camera_requested", None)
             if choose is not None:
                 choose.connect(self.open_settings)
@@ -636,6 +661,9 @@ class AppController(QObject):
             calibrate = getattr(self.settings_dialog, "calibrate_requested", None)
             if calibrate is not None and self.windows.calibration is not None:
                 calibrate.connect(self.open_calibration)
+            frames = getattr(self.settings_dialog, "frames_wanted", None)
+            if frames is not None:
+                frames.connect(lambda on: self.want_frames("settings", on))
         self.settings_dialog.show()
         self.settings_dialog.raise_()
         return self.settings_dialog
@@ -658,7 +686,7 @@ class AppController(QObject):
             self.first_run_window = self.windows.first_run()
             changed = getattr(self.first_run_window, "visibility_changed", None)
             if changed is not None:
-                changed.connect(self._frames_for_windows, Qt.ConnectionType.DirectConnection)
+                changed.connect(lambda on: self.want_frames("first_run", on))
             applied = getattr(self.first_run_window, "settings_applied", None)
             if applied is not None:
                 applied.connect(self.apply_settings)
@@ -674,18 +702,14 @@ class AppController(QObject):
         self.first_run_window.activateWindow()
         return self.first_run_window
 
-    def _frames_for_windows(self, _visible: bool = False) -> None:
-        """Frames flow while the live view or the first run is visible (not on the GUI thread)."""
-        wanted = any(
-            w is not None and w.isVisible() for w in (self.live_view, self.first_run_window)
-        )
-        self.worker.set_frames_wanted(wanted)
-
     def open_calibration(self) -> Any:
         """Show the calibration dialog, fed with the worker's samples."""
         if self.windows.calibration is None:
             return None
         self.calibration_dialog = self.windows.calibration()
+        frames = getattr(self.calibration_dialog, "frames_wanted", None)
+        if frames is not None:
+            frames.connect(lambda on: self.want_frames("calibration", on))
         self.calibration_dialog.show()
         return self.calibration_dialog
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from hipcheck.core.calibration import Calibration, at_the_desk, calibration_fits
-from hipcheck.core.people import UserChoice, Why
 from hipcheck.core.clock import SystemClock
+from hipcheck.core.people import UserChoice, Why
 from hipcheck.core.posture import observe
 from hipcheck.core.sampling import AdaptiveRate
 from hipcheck.core.settings import Settings
@@ -199,6 +199,7 @@ class Engine:
         wall_at: Callable[[float], datetime] | None = None,
         adaptive: bool | None = None,
         calibration: Callable[[], Calibration | None] | None = None,
+        still: bool = False,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
         # analyze wants one sample per period for a regular timeline, whatever the setting.
@@ -207,6 +208,7 @@ class Engine:
         # A given estimator (tests, benchmarks) scans every frame; the production search also
         # follows the user on a crop between scans.
         self._search = PeopleSearch(estimator) if estimator is not None else make_search()
+        self._still = still  # a single picture: the user is chosen without time to settle
         self._calibration_in_doubt = False
         self._point: tuple[float, float] | None = None
         self._tracker = (
@@ -256,7 +258,7 @@ class Engine:
         return self._next_sample_s is None or timestamp_s >= self._next_sample_s
 
     def point_at(self, x: float, y: float) -> None:
-        """"That's me": from the next sample the user is the person nearest (x, y), given as
+        """ "That's me": from the next sample the user is the person nearest (x, y), given as
         fractions of the frame width and height (may be called from another thread)."""
         self._point = (x, y)
 
@@ -270,7 +272,7 @@ class Engine:
         cal = self._calibration() if self._calibration is not None else None
         fits = cal is not None and calibration_fits(cal, size)
         at_desk = (lambda s: at_the_desk(s, cal)) if fits and cal is not None else None
-        people, choice = self._search.find(image, t_s, at_desk=at_desk)
+        people, choice = self._search.find(image, t_s, at_desk=at_desk, still=self._still)
         if at_desk is not None and choice.sample is not None and choice.why is not Why.FOLLOWING:
             # A user learned away from the calibrated desk: the camera or the chair has moved.
             self._calibration_in_doubt = not at_desk(choice.sample)

@@ -50,9 +50,7 @@ class Crop:
         return self.y1 - self.y0
 
 
-def crop_around(
-    box: tuple[float, float, float, float, float], image_size: tuple[int, int]
-) -> Crop:
+def crop_around(box: tuple[float, float, float, float, float], image_size: tuple[int, int]) -> Crop:
     """The torso box (x0, y0, x1, y1, size in pixels) grown for leaning and standing, clipped."""
     width, height = image_size
     x0, y0, x1, y1, s = box
@@ -102,7 +100,9 @@ class PeopleSearch:
         self.focus_runs = 0
         self.last_crop: Crop | None = None
 
-    def _focused(self, image_bgr: np.ndarray, t_s: float, size: tuple[int, int]) -> list[PoseSample]:
+    def _focused(
+        self, image_bgr: np.ndarray, t_s: float, size: tuple[int, int]
+    ) -> list[PoseSample]:
         """The focus landmarker on the crop around the user's last place (empty: no user)."""
         box = self.finder.user_box(t_s)
         if self.focus is None or box is None:
@@ -130,8 +130,9 @@ class PeopleSearch:
         t_s: float,
         *,
         at_desk: Callable[[PoseSample], bool] | None = None,
+        still: bool = False,
     ) -> tuple[tuple[PoseSample, ...], UserChoice]:
-        """Everyone found in the frame, and the chooser's answer for it."""
+        """Everyone found in the frame, and the chooser's answer (``still``: a single picture)."""
         height, width = image_bgr.shape[:2]
         size = (int(width), int(height))
         if self.focus is None or self.finder.user_box(t_s) is None or self._scan_due(t_s):
@@ -142,11 +143,11 @@ class PeopleSearch:
             people = self._focused(image_bgr, t_s, size)
             if not self.finder.finds_user(people):
                 people += self._scanned(image_bgr, t_s)
-        choice = self.finder.update(people, t_s, at_desk=at_desk)
+        choice = self.finder.update(people, t_s, at_desk=at_desk, still=still)
         return tuple(people), choice
 
     def point_at(self, x: float, y: float) -> None:
-        """"That's me" at (x, y), fractions of the frame."""
+        """ "That's me" at (x, y), fractions of the frame."""
         self.finder.chooser.point_at(x, y)
 
     def close(self) -> None:
