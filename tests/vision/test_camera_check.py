@@ -23,7 +23,7 @@ def test_a_missing_camera_says_where_it_looked_and_what_to_do(roots: tuple[Path,
     problem = describe_camera_problem("0", dev_root=dev, sys_root=sys_root)
     assert problem.problem is Problem.MISSING and problem.short == "no camera"
     assert f"No camera found at {dev}/video0" in problem.message
-    assert "Plug in a webcam" in problem.message and "Settings → Monitoring" in problem.message
+    assert "Plug in a webcam" in problem.message and "Settings → Camera" in problem.message
     assert "reminds you by the clock" in problem.message
 
 

@@ -960,7 +960,7 @@ class SettingsDialog(ThemedMixin, QDialog):
         self._style_status(self._roles or self.roles())
         self.status_label.setText(text)
 
-    # -- preview lifecycle: the camera is held only while the Monitoring tab is visible --
+    # -- preview lifecycle: the camera is held only while the Camera tab is visible --
 
     def _update_preview(self, *_: object) -> None:
         cam = self.camera_editor
@@ -987,7 +987,7 @@ class SettingsDialog(ThemedMixin, QDialog):
             self.camera_editor.preview.show_image(image)
 
     def showEvent(self, event: Any) -> None:
-        """Start the preview when shown on the Monitoring tab."""
+        """Start the preview when shown on the Camera tab."""
         super().showEvent(event)
         self._update_preview()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hipcheck.core.redact import redact_url
+from hipcheck.core.settings import spec_of
 from hipcheck.vision.source import is_url
 
 TIMER_NOTE = "Until then HipCheck reminds you by the clock."
@@ -88,7 +89,7 @@ def describe_camera_problem(
     passed on as it is, since no camera choice fixes it.
     """
     text = spec.strip()
-    choose = "or choose another camera in Settings → Monitoring"
+    choose = f"or choose another camera in Settings → {spec_of('camera').shown_in}"
     if reason.startswith(STOPPED):
         return CameraProblem(
             Problem.FAILED,
