@@ -217,8 +217,13 @@ def test_menu_holds_every_action(app_parts: dict[str, Any]) -> None:
     assert texts[1:] == ["Pause monitoring", "Resume monitoring", "I just took a break",
                          "Take a break now", "Live view", "Today's report", "Settings…",
                          "Set up HipCheck…", "About HipCheck", "Quit HipCheck"]  # fmt: skip
-    # The first line is the status, not clickable.
-    assert menu.actions()[0] is actions.status and not actions.status.isEnabled()
+    # The first line is the status: bold, at full contrast (enabled), and it opens the live view.
+    assert menu.actions()[0] is actions.status and actions.status.isEnabled()
+    assert actions.status.font().bold()
+    actions.status.trigger()
+    live = app_parts["controller"].live_view
+    assert live is not None and live.isVisible()
+    live.close()
     pause_menu = next(a for a in menu.actions() if a.text() == "Pause monitoring").menu()
     assert [a.text() for a in pause_menu.actions()] == [c.value for c in PauseChoice]
     # No report/settings window factories given: those items are disabled, not broken.
@@ -237,6 +242,7 @@ def test_no_tray_says_so_once_and_shows_a_window_with_the_same_actions(
     qtbot.waitUntil(lambda: tray.window is not None and tray.window.isVisible())
     buttons = {b.defaultAction().text() for b in tray.window.buttons if hasattr(b, "defaultAction")}
     assert {"Resume monitoring", "Live view", "Take a break now", "Quit HipCheck"} <= buttons
+    assert "Set up HipCheck…" in buttons  # no tray menu: the first run reopens from here
     assert NO_TRAY_NOTICE.split(";")[0] in " ".join(
         w.text() for w in tray.window.findChildren(type(tray.window._state))
     )

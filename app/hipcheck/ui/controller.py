@@ -211,6 +211,7 @@ class AppController(QObject):
             action.triggered.connect(lambda _=False, c=choice: self.pause(c))
         actions.resume.triggered.connect(lambda: self.resume())
         actions.live_view.triggered.connect(self.open_live_view)
+        actions.status.triggered.connect(self.open_live_view)
         actions.report.triggered.connect(self.open_report)
         actions.settings.triggered.connect(self.open_settings)
         actions.take_break.triggered.connect(lambda: self.start_break())

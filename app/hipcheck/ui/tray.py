@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -26,7 +26,6 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPainterPathStroker,
-    QPalette,
     QPen,
     QPixmap,
     QPolygonF,
@@ -44,6 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hipcheck.core.colours import Roles
+from hipcheck.ui.palette import ThemedMixin, colour_css
 from hipcheck.ui.signals import emit
 
 log = logging.getLogger(__name__)
@@ -288,9 +289,13 @@ class TrayActions(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        # The menu's first line answers "how long until my break?"; it is not clickable.
+        # The menu's first line answers "how long until my break?": in bold and at full
+        # contrast (a disabled line would be the faintest in the menu); it opens the live view.
         self.status = QAction("Starting…", self)
-        self.status.setEnabled(False)
+        self.status.setToolTip("Open the live view")
+        font = self.status.font()
+        font.setBold(True)
+        self.status.setFont(font)
         self.pause: dict[PauseChoice, QAction] = {}
         for choice in PauseChoice:
             action = QAction(choice.value, self)
@@ -364,7 +369,7 @@ def _wrapping_label(text: str = "") -> QLabel:
     return label
 
 
-class StatusWindow(QWidget):
+class StatusWindow(ThemedMixin, QWidget):
     """A window with the tray's state and actions, for desktops without a tray.
 
     It lays out at any width: every text wraps, and the buttons share rows as the width allows.
@@ -385,7 +390,6 @@ class StatusWindow(QWidget):
         self._status.setFont(font)
         self._state = _wrapping_label()
         self.notice = _wrapping_label(notice)
-        self.notice.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         top = QHBoxLayout()
         top.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self._status, 1)
@@ -407,6 +411,7 @@ class StatusWindow(QWidget):
             actions.live_view,
             actions.report,
             actions.settings,
+            actions.first_run,
             actions.about,
             actions.quit,
         ):
@@ -414,11 +419,29 @@ class StatusWindow(QWidget):
         for button in self.buttons:
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout.addLayout(grid)
+        layout.addSpacing(6)
         layout.addWidget(self.notice)
         layout.addStretch(1)
         self._columns = 0
-        self._arrange(1)
-        self.resize(360, self.sizeHint().height())
+        width = 360
+        # Lay the buttons out for the first width, so the first height fits them (no empty band).
+        self._arrange(self._columns_for(width))
+        self.resize(width, layout.totalHeightForWidth(width))
+        self.refresh_roles()
+
+    def apply_roles(self, roles: Roles) -> None:
+        """The notice under the buttons is secondary text."""
+        self.notice.setStyleSheet(colour_css(roles, "muted"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new desktop palette recolours the window."""
+        self.themed_change(event)
+        super().changeEvent(event)
+
+    def _columns_for(self, width: int) -> int:
+        """As many button columns (up to 3) as fit ``width``."""
+        widest = max(b.fontMetrics().horizontalAdvance(b.text()) for b in self.buttons) + 40
+        return max(1, min(3, width // widest))
 
     def _arrange(self, columns: int) -> None:
         """Put the buttons into ``columns`` columns (one on a narrow window, more when wide)."""
@@ -432,9 +455,8 @@ class StatusWindow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """More button columns as the window widens; every text keeps wrapping."""
-        widest = max(b.fontMetrics().horizontalAdvance(b.text()) for b in self.buttons) + 40
         width = event.size().width()
-        self._arrange(max(1, min(3, width // max(1, widest))))
+        self._arrange(self._columns_for(width))
         super().resizeEvent(event)
         # A top-level window does not follow its layout's height-for-width by itself: never
         # let it be shorter than its wrapped text needs at this width.
