@@ -109,7 +109,7 @@ def test_a_camera_problem_reads_in_full_where_the_picture_would_be(
     qtbot.waitExposed(window)
     message = (
         "The video /tmp/a/rather/long/path/to/no-camera.mp4 does not exist. HipCheck starts using "
-        "it as soon as it can, or choose another camera in Settings → Monitoring."
+        "it as soon as it can, or choose another camera in Settings → Camera."
     )
     window.set_camera_problem(message)
     qtbot.wait(50)
@@ -118,3 +118,17 @@ def test_a_camera_problem_reads_in_full_where_the_picture_would_be(
     assert label.height() >= label.heightForWidth(label.width())  # not cut
     assert window.frame_view._placeholder.startswith("No picture")
     assert grab(window, 1).save(str(artefacts / "first-run-no-camera-1x.png"))
+
+
+def test_the_camera_line_takes_the_colour_of_what_it_says(qtbot: QtBot, tmp_path: Path) -> None:
+    """A problem in the palette's error colour; once the camera is back, plain text again."""
+    from hipcheck.ui.palette import roles_of
+
+    window, _ = make(qtbot, tmp_path, Settings())
+    roles = roles_of(window.palette())
+    window.set_camera_problem("The camera is in use by another program.")
+    assert window.camera_tone == "error"
+    assert roles.error in window.camera_label.styleSheet()
+    window.set_camera_problem("")
+    assert window.camera_label.text() == "Waiting for the camera…"
+    assert roles.text in window.camera_label.styleSheet()

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import QEvent, Qt, QTime, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -29,10 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hipcheck.core.colours import Roles
 from hipcheck.core.glossary import choice_name
 from hipcheck.core.settings import Settings, spec_of
 from hipcheck.core.types import State
 from hipcheck.ui.live_view import NO_PICTURE, FrameView
+from hipcheck.ui.palette import ThemedMixin, colour_css
+from hipcheck.ui.screen import fit_to_screen
 from hipcheck.ui.signals import emit
 from hipcheck.ui.tray import TrayMode, draw_icon
 
@@ -106,7 +109,7 @@ class HoursEdit(QTimeEdit):
         return 24.0 if minutes == 24 * 60 - 1 else minutes / 60.0
 
 
-class FirstRunWindow(QDialog):
+class FirstRunWindow(ThemedMixin, QDialog):
     """The welcome window; emits ``settings_applied`` with the running settings after "Done".
 
     Enter is Done, Escape is Skip.
@@ -141,6 +144,8 @@ class FirstRunWindow(QDialog):
         self.frame_view.setMinimumSize(240, 135)
         self.camera_label = QLabel("Waiting for the camera…")
         self.camera_label.setWordWrap(True)
+        # The colour role of the camera line: "error" for a problem, "success" once it sees you.
+        self.camera_tone = "text"
         choose = QPushButton("Choose camera…")
         choose.clicked.connect(lambda: emit(self.choose_camera_requested))
 
@@ -212,8 +217,24 @@ class FirstRunWindow(QDialog):
         layout.addLayout(form)
         layout.addLayout(home_row)
         layout.addLayout(buttons)
-        self.resize(560, 720)
+        fit_to_screen(self, 560, 720)
         self._shown = self.values()
+        self.refresh_roles()
+
+    def apply_roles(self, roles: Roles) -> None:
+        """The camera line in the colour of what it says."""
+        self.camera_label.setStyleSheet(colour_css(roles, self.camera_tone))
+
+    def _camera_line(self, text: str, tone: str) -> None:
+        self.camera_label.setText(text)
+        self.camera_tone = tone
+        if self._roles is not None:
+            self.apply_roles(self._roles)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new desktop palette recolours the window."""
+        self.themed_change(event)
+        super().changeEvent(event)
 
     # ---- what the monitor sends ----------------------------------------------------------------
 
@@ -227,16 +248,18 @@ class FirstRunWindow(QDialog):
         if record.observation.person_present:
             state = {State.SITTING: "sitting", State.STANDING: "standing"}.get(record.state)
             seen = f" (now: {state})" if state else ""
-            self.camera_label.setText(f"The camera works and sees you{seen}.")
+            self._camera_line(f"The camera works and sees you{seen}.", "success")
         else:
-            self.camera_label.setText("The camera works, but nobody is in view yet.")
+            self._camera_line("The camera works, but nobody is in view yet.", "text")
 
     def set_camera_problem(self, message: str) -> None:
         """The camera cannot be used: say why (empty: no problem)."""
         self.frame_view.set_placeholder(NO_PICTURE if message else "")
         if message:
-            self.camera_label.setText(message)
+            self._camera_line(message, "error")
             self.frame_view.clear()
+        elif self.camera_tone == "error":  # the camera is back: the next picture says more
+            self._camera_line("Waiting for the camera…", "text")
 
     # ---- answers -------------------------------------------------------------------------------
 
