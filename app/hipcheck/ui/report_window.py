@@ -53,7 +53,7 @@ EXPORT_FILTERS = {
 class _NoHistory:
     """The records of a history that does not exist yet: every day is empty."""
 
-    def load_day(self, day: date) -> DayRecordsLike:
+    def load_day(self, day: date, tz: tzinfo | None = None) -> DayRecordsLike:
         """Nothing, for any day."""
         return DayRecords(day=day, intervals=(), events=())
 
