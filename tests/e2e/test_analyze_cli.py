@@ -117,7 +117,9 @@ def test_empty_room_still_is_away(posture_data: Path, tmp_path: Path) -> None:
 def test_text_summary_and_store_in_data_dir(posture_data: Path, tmp_path: Path) -> None:
     data_dir = tmp_path / "mine"
     clip = posture_data / "videos" / "front_table_sit_children_01.mp4"
-    result = hipcheck("analyze", str(clip), "--data-dir", str(data_dir), data_dir=tmp_path / "env")
+    result = hipcheck(
+        "analyze", str(clip), "--store", "--data-dir", str(data_dir), data_dir=tmp_path / "env"
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for word in ("sitting", "in flexion", "standing", "away", "unknown", "bouts", "hip angle"):
