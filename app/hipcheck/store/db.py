@@ -156,6 +156,10 @@ def _stamp(wall: datetime) -> tuple[float, str, int]:
     return aware.timestamp(), aware.date().isoformat(), round(offset.total_seconds())
 
 
+# A stored time that is no number never matches a range; it is selected to be skipped aloud.
+_NOT_A_TIME = "typeof({}) NOT IN ('integer', 'real')"
+
+
 class Store:
     """Sitting intervals and events in one SQLite file; open it with ``Store.open(path)``."""
 
@@ -360,7 +364,8 @@ class Store:
         counts = "samples, hips_visible_samples, extra" if version >= 2 else "0, 0, NULL"
         rows = self._query(
             f"""SELECT id, start_utc, end_utc, state, mean_hip_angle_deg, flexion_s, {counts}
-            FROM intervals WHERE start_utc < ? AND end_utc >= ? ORDER BY start_utc, id""",
+            FROM intervals WHERE (start_utc < ? AND end_utc >= ?) OR {_NOT_A_TIME.format("start_utc")}
+            OR {_NOT_A_TIME.format("end_utc")} ORDER BY start_utc, id""",
             (hi_s, lo_s),
         )
         intervals = []
@@ -375,8 +380,8 @@ class Store:
                 intervals.append(iv)
         events = []
         for row in self._query(
-            "SELECT id, at_utc, kind, detail FROM events WHERE at_utc >= ? AND at_utc < ?"
-            " ORDER BY at_utc, id",
+            "SELECT id, at_utc, kind, detail FROM events WHERE (at_utc >= ? AND at_utc < ?)"
+            f" OR {_NOT_A_TIME.format('at_utc')} ORDER BY at_utc, id",
             (lo_s, hi_s),
         ):
             try:
@@ -604,35 +609,22 @@ def connect_readonly(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connect
     """A read-only connection to the database at ``path`` that creates and changes nothing.
 
     The path goes into a ``file:`` URI properly escaped (a ``#`` or ``?`` in a folder name is
-    part of the name). A WAL file in a folder that cannot be written (no ``-shm`` to create)
-    is opened immutable when no log is left beside it, which is then exactly its content.
+    part of the name). With no write-ahead log beside the file nothing is pending and nobody is
+    writing, so the file is opened immutable: SQLite then creates no ``-wal``/``-shm`` files
+    either (and a read-only folder is fine). With a log (HipCheck is recording) the reader
+    shares it, read-only.
     """
     if not path.is_file():
         raise StoreError(f"cannot read {path}: there is no such file")
-    uri = path.resolve().as_uri()
+    log = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if log.exists() else "mode=ro&immutable=1"
     try:
         db = sqlite3.connect(
-            f"{uri}?mode=ro",
+            f"{path.resolve().as_uri()}?{mode}",
             uri=True,
             timeout=busy_timeout_s,
             isolation_level=None,
             check_same_thread=False,
-        )
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot read {path}: {exc}") from exc
-    try:
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return db
-    except sqlite3.OperationalError as exc:
-        db.close()
-        log = path.with_name(path.name + "-wal")
-        if log.exists() and log.stat().st_size > 0:
-            raise StoreError(f"cannot read {path}: {exc}") from exc
-    except sqlite3.DatabaseError:
-        return db  # damaged or foreign: _check says so in words
-    try:
-        db = sqlite3.connect(
-            f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None, check_same_thread=False
         )
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
