@@ -22,7 +22,7 @@ def run(*argv: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ("sample_rate_hz=99", "hipcheck: error: sample_rate_hz: 99.0 is outside 0.2–10 samples/s"),
+        ("sample_rate_hz=99", "hipcheck: error: sample_rate_hz: 99.0 is outside 0.2–10 per s"),
         ("colour=red", "hipcheck: error: unknown setting 'colour'"),
         ("sound=perhaps", "hipcheck: error: sound: expected true or false, got 'perhaps'"),
         ("nokey", "hipcheck: error: --set expects KEY=VALUE, got 'nokey'"),

@@ -15,6 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from hipcheck.commands.status import NOT_RUNNING, STATUS_KEYS
 from hipcheck.instance import (
     InstanceServer,
     is_running,
@@ -82,19 +83,22 @@ def test_cli_status_pause_resume_reach_the_running_instance(qtbot: Any, served: 
     data_dir, handler, _server = served
     rc, out, err = finish(qtbot, cli(data_dir, "status"))
     assert (rc, err) == (0, "")
-    assert "state: sitting" in out and "bout_s: 754" in out
+    assert out == "HipCheck is monitoring. Sitting for 13 min.\n"
 
     rc, out, _ = finish(qtbot, cli(data_dir, "pause", "15"))
     assert rc == 0 and out.strip() == "Paused for 15.0"
     assert handler.paused
 
     rc, out, _ = finish(qtbot, cli(data_dir, "status", "--json"))
-    assert rc == 0 and json.loads(out) == {
-        "ok": True,
-        "state": "sitting",
-        "paused": True,
-        "bout_s": 754,
-    }
+    doc = json.loads(out)
+    assert rc == 0 and list(doc) == list(STATUS_KEYS)
+    assert (doc["running"], doc["state"], doc["paused"], doc["sitting_s"]) == (
+        True,
+        "sitting",
+        True,
+        754,
+    )
+    assert doc["message"] == "HipCheck is paused until you resume it (`hipcheck resume`)."
 
     rc, out, _ = finish(qtbot, cli(data_dir, "resume"))
     assert rc == 0 and out.strip() == "Resumed" and not handler.paused
@@ -106,7 +110,7 @@ def test_cli_status_pause_resume_reach_the_running_instance(qtbot: Any, served: 
 
 def test_other_data_dir_does_not_see_the_instance(qtbot: Any, served: Any, tmp_path: Path) -> None:
     rc, out, err = finish(qtbot, cli(tmp_path / "elsewhere", "status"))
-    assert (rc, out, err.strip()) == (1, "", "HipCheck is not running")
+    assert (rc, out, err.strip()) == (1, "", NOT_RUNNING)
 
 
 def test_not_running_is_one_line_and_exit_1(tmp_path: Path) -> None:
@@ -118,7 +122,7 @@ def test_not_running_is_one_line_and_exit_1(tmp_path: Path) -> None:
             timeout=30,
         )
         assert proc.returncode == 1, argv
-        assert proc.stderr == "HipCheck is not running\n" and proc.stdout == ""
+        assert proc.stderr == f"{NOT_RUNNING}\n" and proc.stdout == ""
 
 
 def test_second_server_steps_aside(qapp: Any, served: Any) -> None:

@@ -54,6 +54,14 @@ def log_file(paths: AppPaths) -> Path:
     return paths.log_dir / LOG_FILE_NAME
 
 
+_console_verbose = False
+
+
+def console_verbose() -> bool:
+    """Whether the user asked for everything on the console (``--verbose``)."""
+    return _console_verbose
+
+
 def setup_logging(paths: AppPaths, verbose: bool = False) -> Path | None:
     """Log to a rotating file in ``paths.log_dir``; to stderr at DEBUG with ``verbose``.
 
@@ -62,6 +70,8 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> Path | None:
     None when it cannot be written (read-only or full disk): logging then goes on without it.
     Calling it again replaces the handlers it added before.
     """
+    global _console_verbose
+    _console_verbose = verbose
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, _MARK, False):

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
-from hipcheck.core.settings import LoadedSettings, SettingsError, apply_overrides, load_settings
+from hipcheck.core.settings import (
+    LoadedSettings,
+    SettingsError,
+    apply_overrides,
+    load_settings,
+    overridden_names,
+)
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 
@@ -16,8 +23,9 @@ def settings_for_run(args: argparse.Namespace, *, repair: bool = True) -> Loaded
     """
     paths = resolve_paths(getattr(args, "data_dir", None))
     loaded = load_settings(paths.settings_file, repair=repair)
+    overrides = getattr(args, "overrides", None) or []
     try:
-        settings = apply_overrides(loaded.settings, getattr(args, "overrides", None) or [])
+        settings = apply_overrides(loaded.settings, overrides)
     except SettingsError as exc:
         raise UserError(str(exc)) from None
-    return LoadedSettings(settings, loaded.warnings, loaded.backup)
+    return replace(loaded, settings=settings, overridden=overridden_names(overrides))

@@ -64,11 +64,11 @@ NONE = ExerciseHistory()
 @pytest.mark.parametrize(
     ("posture", "history", "expected", "reason_part"),
     [
-        (FOLDED, NONE, G, "You've been sitting folded forward for 52 minutes"),
-        (DEEP, NONE, G, "deeply bent for 50 minutes"),
-        (LONG, NONE, G, "bent for 45 minutes without a break"),
-        (LEAN_BACK, NONE, D, "leaning back for 47 minutes"),
-        (OPEN_HIPS, NONE, D, "hips opened up for 46 minutes"),
+        (FOLDED, NONE, G, "You've been sitting folded forward for 52 min"),
+        (DEEP, NONE, G, "deeply bent for 50 min"),
+        (LONG, NONE, G, "bent for 45 min without a break"),
+        (LEAN_BACK, NONE, D, "leaning back for 47 min"),
+        (OPEN_HIPS, NONE, D, "hips opened up for 46 min"),
         (RECLINED, NONE, D, "leaning back with your hips open"),
         (MIXED, NONE, D, "leaning back"),
         # Balance: a posture pick that already fills today's (or the week's) breaks flips.
@@ -81,7 +81,7 @@ NONE = ExerciseHistory()
         (LEAN_BACK, ExerciseHistory(0, 2, 0, 2), G, "2 of today's 2 breaks were dead bugs"),
         # No posture sign: the one done less today, then this week, then the glute bridge.
         (NEUTRAL, NONE, G, "sitting keeps your hips bent"),
-        (UNMEASURED, NONE, G, "You've been sitting for 45 minutes"),
+        (UNMEASURED, NONE, G, "You've been sitting for 45 min"),
         (NEUTRAL, ExerciseHistory(1, 0, 1, 0), D, "today's breaks have had fewer dead bugs"),
         (NEUTRAL, ExerciseHistory(1, 2, 1, 2), G, "fewer glute bridges"),
         (NEUTRAL, ExerciseHistory(1, 1, 4, 2), D, "this week's breaks have had fewer dead bugs"),
@@ -268,8 +268,8 @@ def test_accumulator_weights_by_time_and_counts_only_sitting() -> None:
 
 @pytest.mark.parametrize(
     ("bout_s", "words"),
-    [(33.0, "sitting for under a minute"), (61.0, "sitting for 1 minute"),
-     (45 * MIN, "sitting for 45 minutes")],
+    [(33.0, "sitting for 33 s"), (61.0, "sitting for 1 min"),
+     (45 * MIN, "sitting for 45 min")],
 )  # fmt: skip
 def test_the_reason_says_the_bout_in_words(bout_s: float, words: str) -> None:
     choice = choose_exercise(BoutPosture(bout_s=bout_s), ExerciseHistory(0, 0, 0, 0))

@@ -79,7 +79,7 @@ def test_nudges_once_when_the_bout_reaches_the_limit() -> None:
     assert n.kind is NudgeKind.LIMIT and n.can_snooze and n.snoozes_left == 3
     assert n.bout_s == 45 * MIN and not n.held_back
     assert n.choice.spec.name in n.title
-    assert "45 minutes" in n.body
+    assert "45 min" in n.body
     assert d.policy.showing and d.policy.active_nudge == n
     # Left unanswered it comes back once per snooze length, without using up a snooze.
     again = d.run(20 * MIN)
@@ -338,3 +338,21 @@ def test_dismissed_nudge_comes_back_after_a_snooze_length_without_using_one() ->
     shown = d.run(10 * MIN)
     assert at(shown) == [55 * MIN] and shown[0].kind is NudgeKind.REPEAT
     assert shown[0].snoozes_left == 3
+
+
+def test_due_in_counts_down_to_the_nudge_and_the_snooze() -> None:
+    """``due_in_s``: the limit minus this stretch's sitting, 0 while a nudge is out, the snooze's
+    end while snoozed, None during a break; ``blocked_at`` names what would hold a nudge back."""
+    d = desk()
+    d.run(10 * MIN)
+    now = d.clock.monotonic()
+    assert d.policy.due_in_s(now, d.bout_s) == pytest.approx(35 * MIN)
+    d.run(35 * MIN)
+    assert d.nudges and d.policy.due_in_s(d.clock.monotonic(), d.bout_s) == 0.0
+    assert d.policy.snooze(d.clock.monotonic())
+    assert d.policy.due_in_s(d.clock.monotonic(), d.bout_s) == pytest.approx(10 * MIN)
+    d.policy.break_started(d.clock.monotonic())
+    assert d.policy.due_in_s(d.clock.monotonic(), d.bout_s) is None
+    assert d.policy.blocked_at(MONDAY_9) is None
+    assert d.policy.blocked_at(MONDAY_9.replace(hour=20)) is Block.OFF_HOURS
+    assert d.policy.blocked_at(MONDAY_9, dnd=True) is Block.DND

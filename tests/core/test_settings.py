@@ -62,7 +62,7 @@ def test_issue_settings_exist_in_their_tabs() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("sample_rate_hz", 10.5, "outside 0.2–10 samples/s"),
+        ("sample_rate_hz", 10.5, "outside 0.2–10 per s"),
         ("sample_rate_hz", 0.1, "outside"),
         ("sample_rate_hz", "2", "expected a number"),
         ("sample_rate_hz", True, "expected a number"),
@@ -116,7 +116,7 @@ def test_overrides() -> None:
         ("sample_rate_hz=99", "outside"),
         ("sample_rate_hz", "KEY=VALUE"),
         ("=3", "KEY=VALUE"),
-        ("colour=red", "unknown setting 'colour' \\(known: camera, "),
+        ("colour=red", "unknown setting 'colour' \\(`hipcheck settings` lists them all\\)"),
         ("sample_rate=3", "unknown setting 'sample_rate' \\(did you mean sample_rate_hz\\?\\)"),
         ("sound=maybe", "true or false"),
     ]:
@@ -142,7 +142,9 @@ def test_save_and_load_round_trip_is_human_readable(tmp_path: Path) -> None:
     save_settings(path, custom)
     text = path.read_text()
     assert f"version = {SETTINGS_VERSION}" in text
-    assert "# Sitting limit: Nudge after sitting this long without a break. (0.5–240 min)" in text
+    assert (
+        "# Sitting limit: Remind me after sitting this long without a break. (0.5–240 min)" in text
+    )
     assert tomllib.loads(text)["work_days"] == ["sat"]
     loaded = load_settings(path, now=NOW)
     assert loaded.settings == custom and loaded.warnings == []
@@ -277,3 +279,43 @@ def test_update_readme_regenerates_only_between_the_markers() -> None:
     assert new.endswith("<!-- settings-table:end -->\noutro\n") and "old table" not in new
     with pytest.raises(SettingsError, match="markers"):
         update_readme("no markers here")
+
+
+def test_flexion_is_shown_as_a_hip_angle_and_stored_back() -> None:
+    """flexion_threshold_deg is stored as flexion and shown as the hip angle (180° − flexion)."""
+    from hipcheck.core.settings import shown_bounds, shown_value, stored_value
+
+    assert shown_value("flexion_threshold_deg", 45.0) == 135.0
+    assert stored_value("flexion_threshold_deg", 120.0) == 60.0
+    assert shown_bounds("flexion_threshold_deg") == (90.0, 170.0)
+    # Other settings are shown as stored.
+    assert shown_value("sitting_limit_min", 45.0) == 45.0
+    assert shown_bounds("sitting_limit_min") == (0.5, 240.0)
+
+
+def test_labels_and_help_speak_the_glossary() -> None:
+    """No "bout", "flexion", "natural break" or "samples/s" where people read a setting."""
+    from hipcheck.core.glossary import banned_in
+
+    for name, spec, _default in iter_specs():
+        assert banned_in(f"{spec.label} {spec.help} {spec.unit}") == [], name
+
+
+def test_technical_settings_are_advanced() -> None:
+    """The sample rate and adaptive sampling are declared advanced; the sitting limit is not."""
+    advanced = {name for name, spec, _ in iter_specs() if spec.advanced}
+    assert advanced == {"sample_rate_hz", "adaptive_sampling"}
+    assert "Monitoring (advanced)" in markdown_table()
+
+
+def test_loaded_settings_say_where_each_value_comes_from(tmp_path: Path) -> None:
+    """A key from the file says file, a bad one and a missing one default, --set wins."""
+    path = tmp_path / "settings.toml"
+    path.write_text("version = 1\nsitting_limit_min = 30\nsnooze_min = 999\n", encoding="utf-8")
+    loaded = load_settings(path, repair=False)
+    assert loaded.source_of("sitting_limit_min") == "file"
+    assert loaded.source_of("snooze_min") == "default"  # out of bounds: the default is used
+    assert loaded.source_of("sound") == "default"
+    args = argparse.Namespace(data_dir=str(tmp_path), overrides=["sound=false"])
+    run = settings_for_run(args, repair=False)
+    assert run.source_of("sound") == "--set" and run.settings.sound is False

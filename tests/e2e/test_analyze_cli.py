@@ -104,6 +104,18 @@ def test_side_view_still_gives_one_raw_entry_with_the_hip_angle(
     assert 60 <= entry["hip_angle_deg"] <= 130  # upright on a chair: roughly a right angle
     assert doc["summary"]["samples"] == 1 and doc["summary"]["duration_s"] == 0
     assert doc["summary"]["state"] == "sitting"
+    assert doc["summary"]["mean_hip_angle_sitting_deg"] == entry["hip_angle_deg"]
+
+
+def test_a_still_reads_as_one_picture(posture_data: Path, tmp_path: Path) -> None:
+    """A still's text summary names its state and angle, with no durations to add up."""
+    image = posture_data / "images" / "side_sit_upright_01.jpg"
+    result = hipcheck("analyze", str(image), "--no-store", data_dir=tmp_path / "env")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{image}: one picture, analyzed once: sitting"
+    assert lines[1].startswith("  Hip angle: ") and lines[1].endswith("° (180° = straight)")
+    assert lines[2:] == ["  Hips in view: yes", "Not added to the history (--no-store)."]
 
 
 def test_empty_room_still_is_away(posture_data: Path, tmp_path: Path) -> None:
@@ -122,9 +134,17 @@ def test_text_summary_and_store_in_data_dir(posture_data: Path, tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for word in ("sitting", "in flexion", "standing", "away", "unknown", "bouts", "hip angle"):
+    for word in (
+        "Sitting",
+        "hips bent",
+        "Standing",
+        "Away",
+        "Not sure",
+        "Sitting stretches",
+        "hip angle",
+    ):
         assert word in out
-    assert "stored in" in out
+    assert "Added to the history in" in out
     rows = stored_intervals(data_dir / "hipcheck.sqlite3")
     assert rows, "no interval stored"
     assert not (tmp_path / "env").exists()  # --data-dir wins over $HIPCHECK_DATA_DIR

@@ -82,19 +82,24 @@ ROWS: list[Row] = [
     r("flexion_threshold_deg", "analyze", "{clip}", "--set", "flexion_threshold_deg=5"),
     r("data", "analyze", "{clip}", "--data-dir", "{text}"),
     # report: bad dates, an output that cannot be written, a data dir that is a file
-    r("--date", "report", "--date", "yesterday"),
-    r("--date", "report", "--date", "2026-13-01"),
+    r("--date 'tomorrow' is not a day", "report", "--date", "tomorrow"),
+    r("--date '2026-13-01' is not a day", "report", "--date", "2026-13-01"),
     r("{dir}", "report", "-o", "{dir}"),
     r("{missing}", "report", "--format", "html", "-o", "{missing}/report.html"),
     r("data", "report", "--data-dir", "{text}"),
     # report
-    r("--date", "report", "--date", "2026-13-01"),
-    r("--date", "report", "--date", "yesterday"),
+    r("--date 2999-01-01 is in the future", "report", "--date", "2999-01-01"),
+    r("--date '+3' is not a day", "report", "--date", "+3"),
     r("--format", "report", "--format", "pdf"),
     r("does not exist", "report", "-o", "{missing}/report.html"),
     r("directory", "report", "-o", "{dir}"),
     r("unrecognized arguments", "report", "extra"),
     r("data", "report", "--data-dir", "{text}"),
+    # settings
+    r("unrecognized arguments", "settings", "extra"),
+    r("no_such_setting", "settings", "--set", "no_such_setting=1"),
+    r("sound: expected true or false", "settings", "--set", "sound=loud"),
+    r("data", "settings", "--data-dir", "{text}"),
     # the tray app's own options
     r("{missing}", "--source", "{missing}"),
     r("{garbage_mp4}", "--source", "{garbage_mp4}"),

@@ -99,7 +99,7 @@ def test_no_history_yet_is_exit_1_and_creates_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (("--date", "10.11.2026"), "--date must be a date as YYYY-MM-DD"),
+        (("--date", "10.11.2026"), "--date '10.11.2026' is not a day; use YYYY-MM-DD"),
         (("--format", "pdf"), "invalid choice"),
         (("-o", "/proc/no/such/dir/r.txt"), "does not exist"),
     ],

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from hipcheck.commands.status import NOT_RUNNING
+
 pytestmark = pytest.mark.footage
 
 CLIP = "videos/front_sit_upper_body_01.mp4"
@@ -88,7 +90,7 @@ def test_kill_9_while_recording(posture_data: Path, tmp_path: Path) -> None:
 
     # The killed instance left its socket behind: nobody answers, and a new start takes over.
     after = status(data_dir)
-    assert (after.returncode, after.stderr) == (1, "HipCheck is not running\n")
+    assert (after.returncode, after.stderr) == (1, f"{NOT_RUNNING}\n")
     again = start_app(posture_data, data_dir, log)
     try:
         wait_for(lambda: status(data_dir).returncode == 0, 90, again, log)

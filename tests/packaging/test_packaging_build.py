@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
+from hipcheck.commands.status import NOT_RUNNING
+
 pytestmark = pytest.mark.packaging
 
 CLIP = "videos/front_sit_upper_body_01.mp4"
@@ -116,7 +118,7 @@ def test_built_binary_sub_commands(built_app: Path, tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert (status.returncode, status.stderr) == (1, "HipCheck is not running\n")
+    assert (status.returncode, status.stderr) == (1, f"{NOT_RUNNING}\n")
     bad = subprocess.run(
         [str(built_app), "analyze", str(tmp_path / "missing.mp4")],
         env=env,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from hipcheck.core.glossary import banned_in
 from hipcheck.core.report import DayReport, build_day_report
 from hipcheck.reporting import FORMATS, render, write_report
 from hipcheck.reporting.charts import all_charts, timeline_svg
-from hipcheck.reporting.units import fmt_duration
 from hipcheck.store.db import Store
 from reporting.sample_days import BERLIN, TUESDAY, at, fill_tuesday
 
@@ -44,44 +44,26 @@ def empty(store: Store) -> DayReport:
     return build_day_report(store, date(2026, 11, 7), tz=BERLIN)
 
 
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (None, "no data"),
-        (0, "0 min"),
-        (0.4, "0 min"),
-        (40.4, "40 s"),
-        (59.4, "59 s"),
-        (59.6, "1 min"),
-        (12 * 60 + 20, "12 min"),
-        (3600 + 5 * 60, "1 h 05 min"),
-        (2 * 3600 + 59 * 60 + 40, "3 h 00 min"),
-        (25 * 3600, "25 h 00 min"),
-    ],
-)
-def test_durations_read_like_people_write_them(seconds: float | None, text: str) -> None:
-    """``1 h 05 min``, never ``3900 s`` or ``65.0``; None is "no data", never 0."""
-    assert fmt_duration(seconds) == text
-
-
 def test_text_summary(tuesday: DayReport) -> None:
     """The terminal summary carries the hand-computed numbers in readable units."""
     text = render(tuesday, "text")
     assert "Tuesday 10 November 2026 (Europe/Berlin)" in text
     assert re.search(r"Sitting\s+1 h 59 min", text)
-    assert re.search(r"in hip flexion\s+1 h 10 min", text)
+    assert re.search(r"\n    hips bent\s+1 h 10 min", text)
+    assert "Hips bent past 45°: a hip angle of 135° or less (180° = straight)." in text
     assert re.search(r"Standing\s+11 min", text)
-    assert re.search(r"Sitting bouts\s+2\s+longest 1 h 30 min", text)
+    assert re.search(r"Sitting stretches\s+2\s+longest 1 h 30 min", text)
     assert "09:00–10:30" in text and "10:45–11:15" in text
     assert re.search(r"Nudges sent\s+2", text) and re.search(r"Snoozed\s+1", text)
-    assert "Glute bridge 1, Deadbug 0" in text
+    assert "Glute bridge 1, Dead bug 0" in text
+    assert banned_in(text) == []
 
 
 def test_text_of_an_empty_day_says_so(empty: DayReport) -> None:
     """An empty day is named as such and shows no zeros as if measured."""
     text = render(empty, "text")
     assert "No data recorded on Saturday 7 November 2026" in text
-    assert "Sitting bouts" not in text
+    assert "Sitting stretches" not in text
     assert not re.search(r"\b0 min\b", text)
 
 
@@ -181,3 +163,15 @@ def test_an_unknown_format_is_refused(tuesday: DayReport) -> None:
     """A format outside FORMATS is a ValueError, not an empty file."""
     with pytest.raises(ValueError, match="unknown report format"):
         render(tuesday, "pdf")
+
+
+def test_a_day_not_begun_says_it_is_in_the_future(store: Store) -> None:
+    """A future day is not "not watched": it has not happened yet (today at midnight has)."""
+    future = build_day_report(store, date(2026, 11, 12), tz=BERLIN, now=at(2026, 11, 11, 23, 59))
+    assert future.is_future and not future.has_data
+    text = render(future, "text")
+    assert "Thursday 12 November 2026 is in the future: nothing is recorded yet." in text
+    assert "not watching" not in text
+    midnight = build_day_report(store, date(2026, 11, 12), tz=BERLIN, now=at(2026, 11, 12, 0, 0))
+    assert not midnight.is_future
+    assert "HipCheck was not watching that day" in render(midnight, "text")

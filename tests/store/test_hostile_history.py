@@ -335,31 +335,12 @@ def test_racing_openers_of_a_new_file_all_succeed(tmp_path: Path) -> None:
 # ---- reading changes nothing -------------------------------------------------------------------
 
 
-def make_v1(path: Path) -> None:
-    """A first-schema (v1) database holding one sitting hour and a nudge on DAY."""
-    con = sqlite3.connect(path)
-    con.executescript(
-        """
-        CREATE TABLE intervals (id INTEGER PRIMARY KEY, start_utc REAL NOT NULL,
-            end_utc REAL NOT NULL, day TEXT NOT NULL, utc_offset_s INTEGER NOT NULL,
-            state TEXT NOT NULL, mean_hip_angle_deg REAL, flexion_s REAL NOT NULL DEFAULT 0);
-        CREATE TABLE events (id INTEGER PRIMARY KEY, at_utc REAL NOT NULL, day TEXT NOT NULL,
-            utc_offset_s INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT);
-        PRAGMA user_version = 1;
-        """
-    )
-    con.execute(
-        "INSERT INTO intervals (start_utc, end_utc, day, utc_offset_s, state, mean_hip_angle_deg,"
-        " flexion_s) VALUES (?, ?, '2026-11-10', 3600, 'sitting', 95.0, 900.0)",
-        (at(9).timestamp(), at(10).timestamp()),
-    )
-    con.execute(
-        "INSERT INTO events (at_utc, day, utc_offset_s, kind, detail) VALUES"
-        " (?, '2026-11-10', 3600, 'nudge', NULL)",
-        (at(9, 30).timestamp(),),
-    )
-    con.commit()
-    con.close()
+def v1_day(path: Path) -> None:
+    """The first-schema (v1) database of the store tests: on 3 January 2026 (CET) sitting
+    10:00-11:00 and 23:00-24:00 (the rest crosses midnight), a nudge at 10:45."""
+    from store.test_db import make_v1
+
+    make_v1(path)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -370,7 +351,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # (case, how the file is made)
 READ_ONLY: list[tuple[str, Callable[[Path], None]]] = [
     ("current schema", good_day),
-    ("older schema, not migrated", make_v1),
+    ("older schema, not migrated", v1_day),
 ]
 
 
@@ -379,11 +360,12 @@ def test_reading_changes_nothing(tmp_path: Path, case: str, make: Callable[[Path
     path = tmp_path / "hipcheck.sqlite3"
     make(path)
     before = snapshot(tmp_path)
+    day = DAY if make is good_day else date(2026, 1, 3)
     with Store.open_readonly(path) as store:
-        report = build_day_report(store, DAY, tz=BERLIN)
+        report = build_day_report(store, day, tz=BERLIN)
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             store.record_event(at(11), "nudge")
-    assert (report.sitting_s, report.nudges) == (3600.0, 1)
+    assert (report.sitting_s, report.nudges) == ((3600.0, 1) if make is good_day else (7200.0, 1))
     assert snapshot(tmp_path) == before
 
 

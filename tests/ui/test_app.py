@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sqlite3
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +33,12 @@ def hipcheck(data: Path, *argv: str, timeout: float = 60) -> subprocess.Complete
         [sys.executable, "-m", "hipcheck", "--data-dir", str(data), *argv],
         capture_output=True, text=True, timeout=timeout, env=env(),
     )  # fmt: skip
+
+
+def status(data: Path) -> dict[str, Any]:
+    """``hipcheck status --json`` of the running app ({"running": False, ...} if none)."""
+    doc: dict[str, Any] = json.loads(hipcheck(data, "status", "--json").stdout)
+    return doc
 
 
 @pytest.mark.parametrize(
@@ -103,23 +111,27 @@ def test_the_app_monitors_pauses_resumes_and_quits_cleanly(
     log = tmp_path / "app.log"
     with running_app(posture_data, data, log) as app:
         wait(lambda: hipcheck(data, "status").returncode == 0, 90, app, log)
-        wait(lambda: "state: sitting" in hipcheck(data, "status").stdout, 60, app, log)
+        wait(lambda: status(data)["state"] == "sitting", 60, app, log)
+        said = hipcheck(data, "status").stdout
+        assert said.startswith("HipCheck is monitoring. Sitting for ") and "break in" in said
         # No tray offscreen: said once, and the status window stands in.
         text = log.read_text(errors="replace")
         assert text.count("No system tray found") == 1
+        assert "HipCheck is running in a small window (this desktop has no tray)" in text
         wait(lambda: stored_seconds(data / "hipcheck.sqlite3") > 3, 30, app, log)
 
         paused = hipcheck(data, "pause", "5")
-        assert paused.returncode == 0 and "Paused until" in paused.stdout
-        status = hipcheck(data, "status").stdout
-        assert "paused: True" in status and "paused_until:" in status
+        assert paused.returncode == 0 and "HipCheck is paused until" in paused.stdout
+        doc = status(data)
+        assert doc["paused"] is True and doc["paused_until"]
+        assert hipcheck(data, "status").stdout.startswith("HipCheck is paused until ")
         time.sleep(1.0)
         before = stored_seconds(data / "hipcheck.sqlite3")
         time.sleep(4.0)
         assert stored_seconds(data / "hipcheck.sqlite3") == before  # nothing recorded while paused
 
         assert hipcheck(data, "resume").returncode == 0
-        wait(lambda: "camera: running" in hipcheck(data, "status").stdout, 30, app, log)
+        wait(lambda: status(data)["camera"] == "running", 30, app, log)
         # A second start hands over to the running one instead of opening the camera twice.
         second = hipcheck(data, "--source", str(posture_data / CLIP), timeout=60)
         assert second.returncode == 0 and "already running" in second.stderr
@@ -156,7 +168,7 @@ def test_the_running_app_uses_the_saved_calibration(posture_data: Path, tmp_path
 
     log = tmp_path / "app.log"
     with running_app(posture_data, data, log) as app:
-        wait(lambda: "state: standing" in hipcheck(data, "status").stdout, 120, app, log)
+        wait(lambda: status(data)["state"] == "standing", 120, app, log)
     with sqlite3.connect(data / "hipcheck.sqlite3") as conn:
         states = {s for (s,) in conn.execute("SELECT state FROM intervals")}
     assert "standing" in states and "sitting" not in states, states

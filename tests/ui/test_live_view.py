@@ -78,7 +78,7 @@ def test_side_view_shows_picture_skeleton_and_hip_angle(
     assert text.state == "Sitting"
     assert f"Hip angle {record.observation.hip_angle_deg:.0f}°" in text.angle
     assert f"flexion {record.observation.flexion_deg:.0f}°" in text.angle
-    assert text.bout.startswith("This bout: ")
+    assert text.bout.startswith("This sitting stretch: ")
     assert ADVICE_HIPS not in text.advice and ADVICE_NOBODY not in text.advice
     shot = view.grab().toImage()
     ARTIFACTS.mkdir(exist_ok=True)

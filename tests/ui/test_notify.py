@@ -109,7 +109,7 @@ def _displayed() -> int:
 
 def _send(qtbot, notifier: notify.Notifier, title: str = "Time for a break") -> list[str]:  # type: ignore[no-untyped-def]
     got: list[str] = []
-    notifier.notify(title, "You've been sitting for 45 minutes", NUDGE_ACTIONS, got.append)
+    notifier.notify(title, "You've been sitting for 45 min", NUDGE_ACTIONS, got.append)
     qtbot.waitUntil(lambda: _displayed() == 1, timeout=5000)
     return got
 

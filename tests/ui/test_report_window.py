@@ -43,12 +43,12 @@ def window(qtbot: object, store: Store) -> ReportWindow:
 
 
 def test_numbers_of_the_known_day(window: ReportWindow) -> None:
-    """Tuesday's totals as a person reads them: 5 h 14 min sitting, 6 bouts, 1 h 30 longest."""
+    """Tuesday's totals as a person reads them: 5 h 14 min sitting, 6 sitting stretches."""
     labels = {name: label.text() for name, label in window.value_labels.items()}
     # fill_tuesday 119 min + the afternoon's 35+20+40+30+50+20 = 195 min: 314 min sitting.
     assert labels["Sitting"] == "5 h 14 min"
-    assert labels["Sitting bouts"] == "6"
-    assert labels["Longest bout"] == "1 h 30 min"
+    assert labels["Sitting stretches"] == "6"
+    assert labels["Longest sitting stretch"] == "1 h 30 min"
     assert labels["Nudges sent"] == "4"
     assert labels["Snoozed"] == "2"
     assert window.numbers.isVisibleTo(window) and not window.empty_label.isVisibleTo(window)
@@ -119,7 +119,7 @@ def test_today_opens_with_the_dst_day_in_reach(qtbot: object, store: Store) -> N
     w = ReportWindow(store, today=date(2026, 10, 25), tz=BERLIN)
     qtbot.addWidget(w)  # type: ignore[attr-defined]
     assert "25-hour day" in w.subtitle_label.text()
-    assert w.value_labels["Sitting"].text() == "4 h 00 min"
+    assert w.value_labels["Sitting"].text() == "4 h"
 
 
 def test_screenshots_for_a_person_to_look_at(window: ReportWindow) -> None:

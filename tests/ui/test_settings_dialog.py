@@ -25,6 +25,7 @@ from hipcheck.core.settings import (
     Settings,
     load_settings,
     setting_names,
+    shown_value,
     spec_of,
 )
 from hipcheck.paths import AppPaths, resolve_paths
@@ -110,12 +111,19 @@ def test_spin_boxes_clamp_to_the_declared_bounds(
     assert len(spins) >= 9
     for name, spin in spins.items():
         spec = spec_of(name)
-        assert (spin.minimum(), spin.maximum()) == (spec.minimum, spec.maximum), name
-        spin.setValue(spec.maximum * 10 + 100)  # type: ignore[operator]
-        assert spin.value() == spec.maximum, name
-        assert getattr(dlg.settings, name) == spec.maximum, name
+        # A hip angle is shown: the stored flexion's bounds, seen from the other end.
+        highest_shown = shown_value(name, spec.maximum)
+        lowest_shown = shown_value(name, spec.minimum)
+        at_top, at_bottom = (
+            (spec.minimum, spec.maximum) if spec.shown_as else (spec.maximum, spec.minimum)
+        )
+        assert (spin.minimum(), spin.maximum()) == tuple(sorted((lowest_shown, highest_shown))), (
+            name
+        )
+        spin.setValue(max(lowest_shown, highest_shown) * 10 + 100)
+        assert getattr(dlg.settings, name) == at_top, name
         spin.setValue(-1000)
-        assert getattr(dlg.settings, name) == spec.minimum, name
+        assert getattr(dlg.settings, name) == at_bottom, name
     # Every accepted value was handed on and is valid by the declarations.
     assert rec.calls and rec.calls[-1] == dlg.settings
     assert load_settings(paths.settings_file).settings == dlg.settings
@@ -397,3 +405,26 @@ def test_settings_dataclass_field_count_guard() -> None:
     # If a setting is added without a widget kind the dialog knows, this points here.
     kinds = {type(getattr(Settings(), f.name)) for f in fields(Settings)}
     assert kinds <= {bool, int, float, str, tuple}
+
+
+def test_bent_hips_setting_is_shown_as_a_hip_angle(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """The file keeps flexion (45); the dialog shows and takes the hip angle (135°)."""
+    dlg, _rec = make_dialog(qtbot, paths, tmp_path)
+    spin = dlg.editors["flexion_threshold_deg"]
+    assert isinstance(spin, QDoubleSpinBox)
+    assert spin.value() == 135.0 and (spin.minimum(), spin.maximum()) == (90.0, 170.0)
+    spin.setValue(120.0)
+    assert dlg.settings.flexion_threshold_deg == 60.0
+    assert load_settings(paths.settings_file).settings.flexion_threshold_deg == 60.0
+
+
+def test_choices_read_as_glossary_words(qtbot: QtBot, paths: AppPaths, tmp_path: Path) -> None:
+    """The exercise choice says "Dead bug" (the stored value stays "deadbug")."""
+    dlg, _rec = make_dialog(qtbot, paths, tmp_path)
+    combo = dlg.editors["preferred_exercise"]
+    assert isinstance(combo, QComboBox)
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert "Dead bug" in texts and "Deadbug" not in texts
+    assert combo.itemData(texts.index("Dead bug")) == "deadbug"

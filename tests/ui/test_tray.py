@@ -332,3 +332,31 @@ def test_report_and_settings_open_from_the_menu_and_settings_apply_live(
             if window is not None:
                 window.close()
         store.close()
+
+
+def test_status_reply_reads_as_sentences_and_pause_resume_say_so(
+    app_parts: dict[str, Any], qtbot: QtBot
+) -> None:
+    """The running app's status reply becomes `hipcheck status`'s sentence; pause/resume answer."""
+    from hipcheck.commands.status import STATUS_KEYS, status_document
+
+    controller: AppController = app_parts["controller"]
+    qtbot.waitUntil(lambda: app_parts["views"][-1].mode is TrayMode.SITTING, timeout=10_000)
+    reply = controller.handle_command("status", {})
+    assert reply["state"] == "sitting" and reply["camera"] == "running"
+    # The default limit is 45 min; only seconds of sitting so far.
+    assert 44 * 60 < reply["next_break_in_s"] <= 45 * 60
+    assert reply["today_sitting_s"] >= 0 and "reminders_held" not in reply
+    doc = status_document(reply, datetime.now().astimezone())
+    assert list(doc) == list(STATUS_KEYS)
+    assert doc["message"].startswith("HipCheck is monitoring. Sitting for ")
+    assert " · break in 45 min. Today: " in doc["message"]
+
+    paused = controller.handle_command("pause", {"minutes": 30})
+    assert paused["message"].startswith("HipCheck is paused until ")
+    doc = status_document(controller.handle_command("status", {}), datetime.now().astimezone())
+    assert doc["paused"] and doc["message"].startswith(paused["message"])
+    resumed = controller.handle_command("resume", {})
+    assert resumed == {"paused": False, "message": "HipCheck is monitoring again."}
+    forever = controller.handle_command("pause", {})
+    assert forever["message"] == "HipCheck is paused until you resume it (`hipcheck resume`)."

@@ -4,4 +4,4 @@ A module's ``register`` adds its sub-parser and sets ``func`` (``(args) -> int``
 Add new sub-commands to ``COMMAND_MODULES``.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("status", "analyze", "report")
+COMMAND_MODULES: tuple[str, ...] = ("status", "report", "analyze", "settings")

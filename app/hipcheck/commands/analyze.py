@@ -24,7 +24,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from hipcheck.cli import add_common_options
+from hipcheck.cli import add_command
+from hipcheck.core.glossary import (
+    BENT_HIPS,
+    STRETCHES_LABEL,
+    duration,
+    hip_angle,
+    plural,
+    state_name,
+)
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
@@ -92,21 +100,49 @@ def video_length_s(path: Any) -> float:
     return length if math.isfinite(length) else 0.0
 
 
+def _point(text: str) -> tuple[float, float]:
+    """Parse --user-at X,Y: two fractions of the frame width and height, each 0 to 1."""
+    parts = text.split(",")
+    try:
+        x, y = (float(p) for p in parts) if len(parts) == 2 else (math.nan, math.nan)
+    except ValueError:
+        x = y = math.nan
+    if not (0 <= x <= 1 and 0 <= y <= 1):
+        raise argparse.ArgumentTypeError(
+            f"--user-at takes X,Y as fractions of the picture's width and height (0 to 1), "
+            f"e.g. 0.7,0.4; got {text!r}"
+        )
+    return x, y
+
+
 def register(subparsers: Any) -> None:
     """Add the ``analyze`` sub-command."""
-    sub = subparsers.add_parser(
+    sub = add_command(
+        subparsers,
         "analyze",
-        help="analyse a video, an image or a camera and print how much time was spent sitting",
-        description="Run HipCheck's pipeline on SOURCE and print a summary (or JSON with --json).",
+        summary="analyze a video, an image or a camera and say how much of it is sitting",
+        description="Analyze SOURCE with the same steps as the tray app (pose model, posture "
+        "rules, smoothing, sitting stretches) as fast as the file decodes, and print a summary "
+        "(or JSON with --json). Nothing goes to the history unless --store is given; stored "
+        "footage is filed at the time it was recorded. "
+        "An image is analyzed once; a camera runs until Ctrl-C or --duration.",
+        examples=(
+            ("hipcheck analyze recording.mp4", "summary (the history is left alone)"),
+            ("hipcheck analyze photo.jpg", "one picture: sitting or standing?"),
+            ("hipcheck analyze recording.mp4 --json", "summary, timeline and events"),
+            ("hipcheck analyze recording.mp4 --store", "add it to the history, when it was filmed"),
+            ("hipcheck analyze 0 --duration 60", "the first camera for a minute"),
+        ),
     )
-    add_common_options(sub)
-    sub.add_argument("source", metavar="SOURCE", help="video file, image file, camera index or URL")
+    sub.add_argument(
+        "source", metavar="SOURCE", help="a video or image file, a camera number or a stream URL"
+    )
     sub.add_argument(
         "--fps",
         type=_fps,
         default=None,
         metavar="N",
-        help="pose samples per second of video (default: the sample_rate_hz setting, 2)",
+        help="pictures analyzed per second of video (default: the sample_rate_hz setting, 2)",
     )
     sub.add_argument("--json", action="store_true", help="print the summary and timeline as JSON")
     storing = sub.add_mutually_exclusive_group()
@@ -132,6 +168,14 @@ def register(subparsers: Any) -> None:
         default=None,
         metavar="SECONDS",
         help="stop after SECONDS of footage (a camera runs until Ctrl-C otherwise)",
+    )
+    sub.add_argument(
+        "--user-at",
+        type=_point,
+        default=None,
+        metavar="X,Y",
+        help="the user is the person nearest this point when first seen (fractions of the "
+        "picture's width and height, e.g. 0.7,0.4), when someone else is more prominent",
     )
     sub.set_defaults(func=run_analyze)
 
@@ -174,7 +218,7 @@ def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    """Analyse ``args.source`` and print the summary; 0 on success."""
+    """Analyze ``args.source`` and print the summary; 0 on success."""
     paths = resolve_paths(args.data_dir)
     for folder in {paths.config_dir, paths.data_dir}:
         if folder.exists() and not folder.is_dir():
@@ -227,6 +271,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         # MediaPipe and TensorFlow Lite print start-up notes from C++; --verbose keeps them.
         with native_stderr_silenced(not args.verbose):
             engine = Engine(settings, recorder=recorder, wall_at=wall_at, adaptive=False)
+            if args.user_at is not None:
+                engine.point_at(*args.user_at)
             try:
                 try:
                     records.append(engine.process(first))
@@ -253,10 +299,10 @@ def run_analyze(args: argparse.Namespace) -> int:
     else:
         print(format_summary(args.source, summary))
         if store is None:
-            print("Intervals not stored (add --store to keep them in the history)")
+            print("Not added to the history (add --store to keep it).")
         else:
             print(
-                f"Intervals stored in {paths.database}, filed from {start_wall:%Y-%m-%d %H:%M:%S %z}"
+                f"Added to the history in {paths.database}, from {start_wall:%Y-%m-%d %H:%M:%S %z}."
             )
     if recorder is not None and recorder.error is not None:
         print(f"hipcheck: warning: {recorder.error}", file=sys.stderr)
@@ -295,7 +341,13 @@ def build_summary(records: list[Any], sample_rate_hz: float) -> dict[str, Any]:
         "unknown_s": _r(last.unknown_s),
         "bouts": last.bouts,
         "longest_bout_s": _r(last.longest_bout_s),
-        "mean_hip_angle_sitting_deg": _r(last.mean_hip_angle_sitting_deg, 1),
+        # A still is one moment: its own angle when it shows someone sitting.
+        "mean_hip_angle_sitting_deg": _r(
+            records[0].observation.hip_angle_deg
+            if single and records[0].raw_state.value == "sitting"
+            else last.mean_hip_angle_sitting_deg,
+            1,
+        ),
         "hips_visible_share": _r(
             sum(r.observation.hips_visible for r in records) / len(records), 3
         ),
@@ -333,23 +385,33 @@ def build_events(records: list[Any]) -> list[dict[str, Any]]:
 
 
 def format_summary(source: str, s: dict[str, Any]) -> str:
-    """The human-readable summary."""
+    """The human-readable summary (durations in the glossary's format, shares of the footage)."""
 
-    def share(part: float) -> str:
-        return f"{100 * part / s['duration_s']:5.1f} %" if s["duration_s"] else "    - "
+    def row(label: str, seconds: float) -> str:
+        share = f"{100 * seconds / s['duration_s']:5.1f} %" if s["duration_s"] else "    - "
+        return f"  {label:<18}{duration(seconds):>12}  {share}"
 
-    angle = s["mean_hip_angle_sitting_deg"]
+    angle = hip_angle(s["mean_hip_angle_sitting_deg"], missing="not measured (hips hidden)")
+    if s["samples"] == 1:  # a still: one moment, nothing to add up
+        return "\n".join(
+            [
+                f"{source}: one picture, analyzed once: {state_name(s['state']).lower()}",
+                f"  Hip angle: {angle}" if s["state"] == "sitting" else "",
+                f"  Hips in view: {'yes' if s['hips_visible_share'] else 'no'}",
+            ]
+        ).replace("\n\n", "\n")
+    samples = plural(s["samples"], "picture")
+    length = duration(s["duration_s"])
+    longest = duration(s["longest_bout_s"]) if s["bouts"] else "-"
     lines = [
-        f"{source}: {s['duration_s']:.1f} s analysed, {s['samples']} samples at "
-        f"{s['sample_rate_hz']:g}/s, final state {s['state']}",
-        f"  sitting    {s['sitting_s']:8.1f} s  {share(s['sitting_s'])}",
-        f"  in flexion {s['flexion_s']:8.1f} s  {share(s['flexion_s'])}",
-        f"  standing   {s['standing_s']:8.1f} s  {share(s['standing_s'])}",
-        f"  away       {s['away_s']:8.1f} s  {share(s['away_s'])}",
-        f"  unknown    {s['unknown_s']:8.1f} s  {share(s['unknown_s'])}",
-        f"  sitting bouts {s['bouts']}, longest {s['longest_bout_s']:.1f} s",
-        "  mean hip angle while sitting "
-        + ("n/a (hips not measured)" if angle is None else f"{angle:.0f}°"),
-        f"  hips visible in {100 * s['hips_visible_share']:.0f} % of samples",
+        f"{source}: {length} analyzed ({samples}); last seen: {state_name(s['state']).lower()}",
+        row(state_name("sitting"), s["sitting_s"]),
+        row(f"  {BENT_HIPS}", s["flexion_s"]),
+        row(state_name("standing"), s["standing_s"]),
+        row(state_name("away"), s["away_s"]),
+        row(state_name("unknown"), s["unknown_s"]),
+        f"  {STRETCHES_LABEL:<18}{s['bouts']:>12}  longest {longest}",
+        f"  Mean hip angle sitting: {angle}",
+        f"  Hips in view in {100 * s['hips_visible_share']:.0f} % of the pictures",
     ]
     return "\n".join(lines)

@@ -14,11 +14,12 @@ written, a device or FIFO is written in place, ``-`` and ``/dev/stdout`` are sta
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from hipcheck.cli import add_common_options
+from hipcheck.cli import add_command
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 from hipcheck.reporting.render import FORMATS
@@ -26,27 +27,59 @@ from hipcheck.reporting.render import FORMATS
 EXIT_NO_DATA = 1
 
 
-def _day(text: str) -> date:
-    """Parse --date: YYYY-MM-DD."""
+DATE_FORMS = "YYYY-MM-DD, today, yesterday or -N for N days ago"
+_DAYS_AGO = re.compile(r"-(\d{1,6})")
+
+
+def parse_day(text: str, today: date) -> date:
+    """The day ``--date`` names: ``YYYY-MM-DD``, ``today``, ``yesterday`` or ``-N`` (N days ago).
+
+    A day after ``today`` or one the calendar cannot hold is a UserError naming the value once.
+    """
+    word = text.strip().lower()
+    days_ago = _DAYS_AGO.fullmatch(word)
     try:
-        return date.fromisoformat(text)
+        if word == "today":
+            day = today
+        elif word == "yesterday":
+            day = today - timedelta(days=1)
+        elif days_ago:
+            day = today - timedelta(days=int(days_ago.group(1)))
+        else:
+            day = date.fromisoformat(word)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--date must be a date as YYYY-MM-DD, got {text!r}"
-        ) from None
+        raise UserError(f"--date {text!r} is not a day; use {DATE_FORMS}") from None
+    except OverflowError:
+        raise UserError(f"--date {text}: that is before the calendar starts") from None
+    if day > today:
+        raise UserError(
+            f"--date {text} is in the future (today is {today.isoformat()}); nothing is recorded"
+            " for it yet"
+        )
+    return day
 
 
 def register(subparsers: Any) -> None:
     """Add the ``report`` sub-command."""
-    sub = subparsers.add_parser(
+    sub = add_command(
+        subparsers,
         "report",
-        help="print the daily sitting report (text, json, html or csv)",
-        description="The report of one day from the history: time sitting, bouts, reminders, "
-        "hip angle, the week. Exit status 1 when nothing was ever recorded.",
+        summary="print the daily sitting report (text, json, html or csv)",
+        description="The report of one day from the history: time sitting, sitting stretches, "
+        "reminders, the hip angle, the last 7 days. Exit status 1 when nothing was ever "
+        "recorded, 2 for a bad date, format or output file.",
+        examples=(
+            ("hipcheck report", "today, as text"),
+            ("hipcheck report --date yesterday", "yesterday (or -3: three days ago)"),
+            ("hipcheck report --date 2026-11-10 --format html -o day.html", "one HTML file"),
+            ("hipcheck report --format csv", "today's intervals and events"),
+        ),
     )
-    add_common_options(sub)
     sub.add_argument(
-        "--date", type=_day, default=None, metavar="YYYY-MM-DD", help="the day (default: today)"
+        "--date",
+        default=None,
+        metavar="DAY",
+        help=f"the day: {DATE_FORMS} (default: today)",
     )
     sub.add_argument(
         "--format",
@@ -82,10 +115,10 @@ def run_report(args: argparse.Namespace) -> int:
         print(f"hipcheck: warning: {warning}", file=sys.stderr)
     tz = local_zone()
     now = datetime.now(tz)
-    day = args.date or now.date()
+    day = now.date() if args.date is None else parse_day(args.date, now.date())
     out_of_range = day_out_of_range(day)
     if out_of_range is not None:
-        raise UserError(out_of_range)
+        raise UserError(f"--date {args.date}: {out_of_range}")
     if not paths.database.is_file():
         print(
             f"No data recorded yet: there is no history at {paths.database}. Run HipCheck"

@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 from hipcheck.core.geometry import inclination_from_vertical_deg, to_pixels
+from hipcheck.core.glossary import duration, exercise_name, exercise_plural
 from hipcheck.core.types import (
     LEFT_HIP,
     LEFT_KNEE,
@@ -93,7 +94,7 @@ class ExerciseSpec:
 CATALOGUE: dict[tuple[Exercise, Variant], ExerciseSpec] = {
     (Exercise.GLUTE_BRIDGE, Variant.FLOOR): ExerciseSpec(
         key="glute_bridge",
-        name="Glute bridge",
+        name=exercise_name("glute_bridge"),
         exercise=Exercise.GLUTE_BRIDGE,
         variant=Variant.FLOOR,
         steps=(
@@ -108,7 +109,7 @@ CATALOGUE: dict[tuple[Exercise, Variant], ExerciseSpec] = {
     ),
     (Exercise.GLUTE_BRIDGE, Variant.OFFICE): ExerciseSpec(
         key="standing_glute_squeeze",
-        name="Standing glute squeeze",
+        name=exercise_name("standing_glute_squeeze"),
         exercise=Exercise.GLUTE_BRIDGE,
         variant=Variant.OFFICE,
         steps=(
@@ -123,7 +124,7 @@ CATALOGUE: dict[tuple[Exercise, Variant], ExerciseSpec] = {
     ),
     (Exercise.DEADBUG, Variant.FLOOR): ExerciseSpec(
         key="deadbug",
-        name="Dead bug",
+        name=exercise_name("deadbug"),
         exercise=Exercise.DEADBUG,
         variant=Variant.FLOOR,
         steps=(
@@ -138,7 +139,7 @@ CATALOGUE: dict[tuple[Exercise, Variant], ExerciseSpec] = {
     ),
     (Exercise.DEADBUG, Variant.OFFICE): ExerciseSpec(
         key="standing_march",
-        name="Standing march",
+        name=exercise_name("standing_march"),
         exercise=Exercise.DEADBUG,
         variant=Variant.OFFICE,
         steps=(
@@ -252,17 +253,9 @@ class ExerciseChoice:
         return spec_for(self.exercise, self.variant)
 
 
-def _minutes(seconds: float) -> str:
-    """``seconds`` in words, to the minute; "under a minute" rather than rounding up to one."""
-    if seconds < 60.0:
-        return "under a minute"
-    n = round(seconds / 60.0)
-    return f"{n} minute" if n == 1 else f"{n} minutes"
-
-
 def _posture_vote(p: BoutPosture) -> tuple[Exercise | None, str]:
     """Step 2 of the rule: the posture's pick and the sentence describing the posture."""
-    mins = _minutes(p.bout_s)
+    mins = duration(p.bout_s)
     lean = p.mean_trunk_lean_deg
     flex = p.mean_flexion_deg
     folded = lean is not None and lean >= FOLDED_FORWARD_DEG
@@ -289,13 +282,13 @@ def _posture_vote(p: BoutPosture) -> tuple[Exercise | None, str]:
             return Exercise.GLUTE_BRIDGE, f"Your hips have been deeply bent for {mins}"
         return (
             Exercise.GLUTE_BRIDGE,
-            f"Your hips have been bent for {_minutes(p.flexion_s)} without a break",
+            f"Your hips have been bent for {duration(p.flexion_s)} without a break",
         )
     return None, f"You've been sitting for {mins}"
 
 
 def _plural(exercise: Exercise) -> str:
-    return "glute bridges" if exercise is Exercise.GLUTE_BRIDGE else "dead bugs"
+    return exercise_plural(exercise.value)
 
 
 def _mostly(done: int, total: int, minimum: int) -> bool:

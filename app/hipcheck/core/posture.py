@@ -72,6 +72,9 @@ MAX_THIGH_PER_TORSO: Final = 1.8
 # angle past 140° but then the thigh lies near horizontal).
 STANDING_MIN_HIP_ANGLE_DEG: Final = 150.0
 STANDING_MAX_THIGH_LEAN_DEG: Final = 35.0
+# A standing thigh seen from the front still shows at least this many torso lengths; a seated
+# one pointing at the camera shows less (measured: standing 0.47-0.9, seated front 0.25-0.45).
+STANDING_MIN_THIGH_PER_TORSO: Final = 0.45
 # With the ankle in view, a standing knee is nearly straight (kneeling folds it).
 STANDING_MIN_KNEE_ANGLE_DEG: Final = 130.0
 # When only the hips are seen and the knee is MediaPipe's guess, demand clear room below the hip
@@ -199,7 +202,8 @@ def _classify_seen(view: SideView, angle_deg: float | None) -> State:
         view.thigh_lean_deg is not None and view.thigh_lean_deg <= STANDING_MAX_THIGH_LEAN_DEG
     )
     knee_ok = view.knee_angle_deg is None or view.knee_angle_deg >= STANDING_MIN_KNEE_ANGLE_DEG
-    return State.STANDING if straight and upright_thigh and knee_ok else State.SITTING
+    long_thigh = view.thigh_px >= STANDING_MIN_THIGH_PER_TORSO * view.torso_px
+    return State.STANDING if straight and upright_thigh and knee_ok and long_thigh else State.SITTING
 
 
 def _usable_guess(view: SideView) -> bool:

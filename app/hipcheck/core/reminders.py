@@ -209,6 +209,26 @@ class ReminderPolicy:
         """Snoozes since the last break or natural break."""
         return self._snoozes_in_row
 
+    def due_in_s(self, now_s: float, bout_s: float) -> float | None:
+        """Seconds of sitting until the next nudge is due (0: due or out now); None in a break.
+
+        A snoozed nudge is due when the snooze ends; otherwise when this sitting stretch's
+        unanswered sitting reaches the limit.
+        """
+        if self._phase is _Phase.IN_BREAK:
+            return None
+        if self._phase is _Phase.SHOWING:
+            return 0.0
+        if self._phase is _Phase.SNOOZED:
+            return None if self._timer_until_s is None else max(0.0, self._timer_until_s - now_s)
+        return max(0.0, self.limit_s - (bout_s - self._answered_bout_s))
+
+    def blocked_at(
+        self, wall: datetime, *, paused: bool = False, dnd: bool = False
+    ) -> Block | None:
+        """What would hold a nudge back at ``wall`` (pause, do not disturb, hours), or None."""
+        return self._blocked(wall, paused=paused, dnd=dnd)
+
     def in_working_hours(self, wall: datetime) -> bool:
         """True if ``wall`` is inside the working hours of a working day."""
         return self._hours_block(wall) is None

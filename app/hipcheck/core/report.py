@@ -231,6 +231,8 @@ class DayReport:
     trend: tuple[TrendDay, ...]
     natural_break_s: float
     flexion_threshold_deg: float
+    # The day had not begun at ``now``: nothing can be recorded for it yet.
+    is_future: bool = False
 
     @property
     def day_length_s(self) -> float:
@@ -603,4 +605,5 @@ def build_day_report(
         trend=tuple(trend),
         natural_break_s=natural_break_s,
         flexion_threshold_deg=flexion_threshold_deg,
+        is_future=now is not None and now.timestamp() < start.timestamp(),
     )

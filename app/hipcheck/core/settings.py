@@ -1,7 +1,10 @@
 """Every HipCheck setting, declared once: name, type, default, bounds, unit, label, help, tab.
 
-The settings dialog, validation of the settings file, ``--set KEY=VALUE`` and the README's table
-are all derived from these declarations; adding a setting is one ``_s(...)`` line.
+The settings dialog, validation of the settings file, ``--set KEY=VALUE``, ``hipcheck settings``
+and the README's table are all derived from these declarations; adding a setting is one
+``_s(...)`` line. Labels and help speak the glossary (``core.glossary``): a setting stored as
+flexion is shown to people as a hip angle (``shown_value``/``stored_value``), and technical
+settings are marked ``advanced`` so the dialog can keep them apart.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import Field, dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from hipcheck.core.glossary import flexion_from_hip_angle, hip_angle_from_flexion
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +48,13 @@ class SettingSpec:
     widget: str = ""
     # The spin-box step; None lets the dialog pick one from the bounds.
     step: float | None = None
+    # Technical: the dialog shows it under "Advanced", away from the everyday settings.
+    advanced: bool = False
+    # "hip_angle": stored as flexion (degrees bent from straight), shown as the hip angle
+    # (180° = straight); label, help, unit and the shown bounds speak of the hip angle.
+    shown_as: str = ""
+    # Said about the stored value in the settings file and the README, after ``help``.
+    file_note: str = ""
 
 
 def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
@@ -66,32 +78,36 @@ class Settings:
     """All settings with their defaults; units are in the names."""
 
     camera: str = _s(
-        "0", "Camera", "Camera index (0 is the first camera), video file or URL.", MON,
-        widget="camera",
+        "0", "Camera", "The camera to watch (0 is the first one), or a video file or stream URL.",
+        MON, widget="camera",
     )  # fmt: skip
     sample_rate_hz: float = _s(
-        2.0, "Sample rate", "Pose samples per second while monitoring.", MON,
-        unit="samples/s", minimum=0.2, maximum=10.0,
+        2.0, "Pictures per second", "How often HipCheck looks at the camera while watching.", MON,
+        unit="per s", minimum=0.2, maximum=10.0, advanced=True,
     )  # fmt: skip
     adaptive_sampling: bool = _s(
-        True, "Adaptive sampling", "Sample less often while your posture is stable.", MON
-    )
+        True, "Look less often when nothing changes",
+        "Saves power: while you keep still, HipCheck looks once every 2 s.", MON, advanced=True,
+    )  # fmt: skip
     standing_desk: bool = _s(
         False, "I use a standing desk",
         "With hips hidden, assume you may be standing instead of sitting.", MON,
     )  # fmt: skip
     flexion_threshold_deg: float = _s(
-        45.0, "Hip flexion threshold",
-        "Hip flexion at or above this counts as time in flexion (0° is a straight hip).", POS,
-        unit="°", minimum=10.0, maximum=90.0,
+        45.0, "Hips count as bent at",
+        "Sitting with a hip angle at or below this counts as sitting with bent hips "
+        "(180° = straight, about 90° sitting upright).", POS,
+        unit="°", minimum=10.0, maximum=90.0, shown_as="hip_angle",
+        file_note="Stored as degrees bent from straight: 45 here is a hip angle of 135°.",
     )  # fmt: skip
     natural_break_min: float = _s(
-        2.0, "Natural break length",
-        "Standing or being away at least this long ends a sitting bout.", POS,
+        2.0, "A break is at least",
+        "Standing up or being away this long ends a sitting stretch; shorter trips count as "
+        "part of it.", POS,
         unit="min", minimum=0.5, maximum=30.0, step=0.5,
     )  # fmt: skip
     sitting_limit_min: float = _s(
-        45.0, "Sitting limit", "Nudge after sitting this long without a break.", REM,
+        45.0, "Sitting limit", "Remind me after sitting this long without a break.", REM,
         unit="min", minimum=0.5, maximum=240.0, step=5.0,
     )  # fmt: skip
     snooze_min: float = _s(
@@ -148,6 +164,28 @@ def spec_of(name: str) -> SettingSpec:
     raise KeyError(name)
 
 
+def shown_value(name: str, stored: Any) -> Any:
+    """The value as people see it (a flexion setting as its hip angle); others unchanged."""
+    if spec_of(name).shown_as == "hip_angle":
+        return hip_angle_from_flexion(float(stored))
+    return stored
+
+
+def stored_value(name: str, shown: Any) -> Any:
+    """The value to store for what people chose (a hip angle back to flexion); others unchanged."""
+    if spec_of(name).shown_as == "hip_angle":
+        return flexion_from_hip_angle(float(shown))
+    return shown
+
+
+def shown_bounds(name: str) -> tuple[float | None, float | None]:
+    """The (minimum, maximum) as people see them: a hip angle's bounds swap ends."""
+    spec = spec_of(name)
+    if spec.shown_as == "hip_angle" and spec.minimum is not None and spec.maximum is not None:
+        return shown_value(name, spec.maximum), shown_value(name, spec.minimum)
+    return spec.minimum, spec.maximum
+
+
 # ---- validation, loading, saving, overrides ----------------------------------------------------
 
 SETTINGS_VERSION = 1
@@ -161,13 +199,30 @@ class SettingsError(ValueError):
     """A setting name or value that fails its declaration; the message is one line."""
 
 
+SOURCE_DEFAULT = "default"
+SOURCE_FILE = "file"
+SOURCE_OVERRIDE = "--set"
+
+
 @dataclass(frozen=True)
 class LoadedSettings:
-    """Settings read from disk plus warnings for the user (bad keys replaced by defaults)."""
+    """Settings read from disk plus warnings for the user (bad keys replaced by defaults).
+
+    ``from_file`` names the keys whose value came from the file, ``overridden`` those a ``--set``
+    changed for this run; every other key has its default.
+    """
 
     settings: Settings
     warnings: list[str] = field(default_factory=list)
     backup: Path | None = None
+    from_file: frozenset[str] = frozenset()
+    overridden: frozenset[str] = frozenset()
+
+    def source_of(self, name: str) -> str:
+        """Where ``name``'s value comes from: ``--set``, ``file`` or ``default``."""
+        if name in self.overridden:
+            return SOURCE_OVERRIDE
+        return SOURCE_FILE if name in self.from_file else SOURCE_DEFAULT
 
 
 def _settings_fields() -> tuple[Field[Any], ...]:
@@ -194,13 +249,14 @@ def kind_of(name: str) -> type:
 def _known(name: str) -> str:
     if name not in setting_names():
         close = difflib.get_close_matches(name, setting_names(), n=1)
-        hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(setting_names())}"
+        hint = f"did you mean {close[0]}?" if close else "`hipcheck settings` lists them all"
         raise SettingsError(f"unknown setting {name!r} ({hint})")
     return name
 
 
-def _bounds_text(spec: SettingSpec) -> str:
-    unit = f" {spec.unit}" if spec.unit else ""
+def bounds_text(spec: SettingSpec) -> str:
+    """``0.5–240 min``: a setting's bounds with its unit."""
+    unit = f" {spec.unit}" if spec.unit and spec.unit != "°" else spec.unit
     return f"{_fmt_number(spec.minimum)}–{_fmt_number(spec.maximum)}{unit}"
 
 
@@ -233,7 +289,7 @@ def validate_value(name: str, value: object) -> Any:
         if (spec.minimum is not None and number < spec.minimum) or (
             spec.maximum is not None and number > spec.maximum
         ):
-            raise SettingsError(f"{name}: {value!r} is outside {_bounds_text(spec)}")
+            raise SettingsError(f"{name}: {value!r} is outside {bounds_text(spec)}")
         return number
     if kind is str:
         if not isinstance(value, str):
@@ -295,6 +351,11 @@ def apply_overrides(settings: Settings, overrides: Iterable[str]) -> Settings:
     """Apply ``KEY=VALUE`` overrides with the same names and validation as the settings file."""
     changes = dict(parse_override(text) for text in overrides)
     return replace(settings, **changes) if changes else settings
+
+
+def overridden_names(overrides: Iterable[str]) -> frozenset[str]:
+    """The setting names that ``KEY=VALUE`` overrides change (checked like ``apply_overrides``)."""
+    return frozenset(parse_override(text)[0] for text in overrides)
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:
@@ -360,6 +421,12 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 def settings_from_table(table: Mapping[str, Any]) -> tuple[Settings, list[str]]:
     """Validate a migrated table key by key: good keys kept, bad ones defaulted with a warning."""
+    changes, warnings = _valid_changes(table)
+    return replace(Settings(), **changes), warnings
+
+
+def _valid_changes(table: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The table's valid keys with their validated values, and a warning per bad key."""
     changes: dict[str, Any] = {}
     warnings: list[str] = []
     for key, value in table.items():
@@ -371,7 +438,7 @@ def settings_from_table(table: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         except SettingsError as exc:
             default = tomli_w.dumps({"v": settings_to_dict(Settings())[key]})[4:].strip()
             warnings.append(f"{exc}; using the default {default}")
-    return replace(Settings(), **changes), warnings
+    return changes, warnings
 
 
 def _backup(path: Path, now: datetime) -> Path:
@@ -405,24 +472,25 @@ def load_settings(
     except (OSError, UnicodeDecodeError) as exc:
         return LoadedSettings(Settings(), [f"{file}: cannot be read ({exc}); using defaults"])
     warnings: list[str] = []
+    changes: dict[str, Any] = {}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        settings = Settings()
         warnings.append(f"{file.name}: not valid TOML ({exc}); all settings reset to defaults")
         migrated = False
     else:
         migrated = data.get("version") != SETTINGS_VERSION
         table, warnings = migrate(data)
-        settings, bad = settings_from_table(table)
+        changes, bad = _valid_changes(table)
         warnings.extend(bad)
+    settings = replace(Settings(), **changes)
     if (not warnings and not migrated) or not repair:
-        return LoadedSettings(settings, warnings)
+        return LoadedSettings(settings, warnings, from_file=frozenset(changes))
     backup = _backup(file, when)
     save_settings(file, settings)
     if warnings:
         warnings.append(f"your previous file was saved as {backup.name}")
-    return LoadedSettings(settings, warnings, backup)
+    return LoadedSettings(settings, warnings, backup, from_file=frozenset(changes))
 
 
 def settings_to_toml(settings: Settings) -> str:
@@ -439,14 +507,19 @@ def settings_to_toml(settings: Settings) -> str:
         if spec.tab != tab:
             tab = spec.tab
             lines += ["", f"# ---- {tab} ----"]
-        lines.append(f"# {spec.label}: {spec.help}{_constraint_comment(spec)}")
+        lines.append(f"# {spec.label}: {file_help(spec)}{_constraint_comment(spec)}")
         lines.append(tomli_w.dumps({name: values[name]}).strip())
     return "\n".join(lines) + "\n"
 
 
+def file_help(spec: SettingSpec) -> str:
+    """The help for the stored value (settings file, README, ``hipcheck settings``)."""
+    return f"{spec.help} {spec.file_note}" if spec.file_note else spec.help
+
+
 def _constraint_comment(spec: SettingSpec) -> str:
     if spec.minimum is not None or spec.maximum is not None:
-        return f" ({_bounds_text(spec)})"
+        return f" ({bounds_text(spec)})"
     if spec.choices:
         return f" (one of: {', '.join(spec.choices)})"
     return ""
@@ -494,7 +567,10 @@ def markdown_table() -> str:
             bounds = "true, false"
         else:
             bounds = ""
-        rows.append(f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {spec.tab} | {spec.help} |")
+        tab = f"{spec.tab} (advanced)" if spec.advanced else spec.tab
+        rows.append(
+            f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {tab} | {file_help(spec)} |"
+        )
     return "\n".join(rows) + "\n"
 
 

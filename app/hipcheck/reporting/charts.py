@@ -11,13 +11,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
-from hipcheck.core.report import ANGLE_BIN_DEG, DayReport
-from hipcheck.reporting.units import (
-    STATE_LABELS,
-    exercise_label,
-    fmt_duration,
-    fmt_short_duration,
+from hipcheck.core.glossary import (
+    HIP_ANGLE_NOTE,
+    LONGEST_STRETCH,
+    SITTING_STRETCH,
+    bent_past,
+    duration,
+    exercise_name,
+    hip_angle_from_flexion,
+    state_name,
 )
+from hipcheck.core.report import ANGLE_BIN_DEG, DayReport
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 INK = "#222222"
@@ -87,7 +91,7 @@ def _patterns(prefix: str) -> str:
         + pat("unknown", STATE_COLOURS["unknown"], cross)
         + pat("glute_bridge", EXERCISE_COLOURS["glute_bridge"], "")
         + pat("deadbug", EXERCISE_COLOURS["deadbug"], stripes)
-        + pat("bout", "#7a2a00", stripes)
+        + pat("stretch", "#7a2a00", stripes)
         + "</defs>"
     )
 
@@ -156,12 +160,12 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
             f'<rect x="{x0:.2f}" y="{band_top}" width="{max(x1 - x0, 0.6):.2f}"'
             f' height="{band_h}" fill="url(#{prefix}-{seg.state.value})"/>'
         )
-    # Bouts under the band: how the sitting hangs together between natural breaks.
+    # Sitting stretches under the band: how the sitting hangs together between breaks.
     for bout in report.bouts:
         x0, x1 = x_of(bout.start), x_of(bout.end)
         body.append(
             f'<rect x="{x0:.2f}" y="{band_top + band_h + 3}" width="{max(x1 - x0, 1.0):.2f}"'
-            f' height="5" fill="url(#{prefix}-bout)"/>'
+            f' height="5" fill="url(#{prefix}-stretch)"/>'
         )
     # Hour ticks on real hours of the UTC time line, labelled in local time (DST days skip or
     # repeat a label rather than squeezing 23 or 25 hours into 24).
@@ -191,15 +195,17 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
             f'<rect x="{x:.1f}" y="{y - 10}" width="18" height="12" fill="url(#{prefix}-{state})"'
             f' stroke="{INK}" stroke-width="0.5"/>'
         )
-        body.append(_t(x + 23, y, STATE_LABELS[state], size=12))
+        body.append(_t(x + 23, y, state_name(state), size=12))
         x += 100
     body.append(
         f'<rect x="{x:.1f}" y="{y - 10}" width="18" height="12" fill="#f6f6f6" stroke="{GRID}"/>'
     )
     body.append(_t(x + 23, y, "Not recorded", size=12))
     x += 120
-    body.append(f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-bout)"/>')
-    body.append(_t(x + 23, y, "Sitting bout", size=12))
+    body.append(
+        f'<rect x="{x:.1f}" y="{y - 7}" width="18" height="5" fill="url(#{prefix}-stretch)"/>'
+    )
+    body.append(_t(x + 23, y, SITTING_STRETCH.capitalize(), size=12))
     y2 = height - 10
     x = float(left)
     for kind, (label, _colour) in MARK_STYLE.items():
@@ -210,7 +216,7 @@ def timeline_svg(report: DayReport, *, width: int = 960, prefix: str = "tl") -> 
 
 
 def histogram_svg(report: DayReport, *, width: int = 460, prefix: str = "hist") -> str:
-    """Sitting time per hip-angle bin, with the flexion zone marked."""
+    """Sitting time per hip-angle bin, with the bent-hips zone marked."""
     title = "Hip angle while sitting"
     height, left, right, top, bottom = 266, 54, 12, 34, 66
     body = _panel(prefix, title, left)
@@ -228,8 +234,8 @@ def histogram_svg(report: DayReport, *, width: int = 460, prefix: str = "hist") 
     def x_of(deg: float) -> float:
         return left + plot_w * (deg - lo) / (hi - lo)
 
-    # Flexion zone: hip angle at or below 180° − threshold.
-    limit = 180.0 - report.flexion_threshold_deg
+    # Bent-hips zone: hip angle at or below 180° − threshold.
+    limit = hip_angle_from_flexion(report.flexion_threshold_deg)
     if lo < limit:
         zx = x_of(min(limit, hi))
         body.append(
@@ -250,7 +256,7 @@ def histogram_svg(report: DayReport, *, width: int = 460, prefix: str = "hist") 
             f' fill="url(#{prefix}-sitting)" stroke="{INK}" stroke-width="0.5"/>'
         )
         body.append(
-            _t((x0 + x1) / 2, top + plot_h - h - 4, fmt_short_duration(b.seconds), size=10,
+            _t((x0 + x1) / 2, top + plot_h - h - 4, duration(b.seconds), size=9,
                anchor="middle")
         )  # fmt: skip
     body.append(
@@ -267,16 +273,16 @@ def histogram_svg(report: DayReport, *, width: int = 460, prefix: str = "hist") 
         body.append(_t(x, top + plot_h + 16, f"{deg:g}°", size=11, anchor="middle"))
         deg += 2 * ANGLE_BIN_DEG  # on bin edges: 60°, 90°, 120°…
     body.append(
-        _t(left + plot_w / 2, height - 30, "hip angle (180° = straight hip)", size=11,
+        _t(left + plot_w / 2, height - 30, f"hip angle ({HIP_ANGLE_NOTE})", size=11,
            anchor="middle", fill=MUTED)
     )  # fmt: skip
     body.append(
         _t(14, top + plot_h / 2, "sitting time", size=11, anchor="middle", fill=MUTED,
            transform=f"rotate(-90 14 {top + plot_h / 2:.1f})")
     )  # fmt: skip
-    note = f"shaded: hip flexion ≥ {report.flexion_threshold_deg:g}°"
+    note = f"shaded: hips {bent_past(report.flexion_threshold_deg)} (hip angle ≤ {limit:g}°)"
     if report.angle_unmeasured_s:
-        note += f" · angle not measured: {fmt_duration(report.angle_unmeasured_s)}"
+        note += f" · angle not measured: {duration(report.angle_unmeasured_s)}"
     body.append(
         f'<rect x="{left}" y="{height - 17}" width="12" height="10" fill="#fbe3d6"'
         ' stroke="#8a3300" stroke-width="0.5"/>'
@@ -289,7 +295,7 @@ _NICE_TOPS_MIN = (20, 40, 60, 90, 120, 180, 240, 360, 480, 600, 720, 960, 1200, 
 
 
 def trend_svg(report: DayReport, *, width: int = 460, prefix: str = "trend") -> str:
-    """Sitting time per day over the last 7 days, with each day's longest bout inside its bar."""
+    """Sitting time per day over the last 7 days, each day's longest sitting stretch inside its bar."""
     height = 250
     left, right, top, bottom = 54, 12, 34, 58
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -305,7 +311,7 @@ def trend_svg(report: DayReport, *, width: int = 460, prefix: str = "trend") -> 
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
-        body.append(_t(left - 6, y + 4, fmt_short_duration(top_s * frac), size=10, anchor="end"))
+        body.append(_t(left - 6, y + 4, duration(top_s * frac), size=10, anchor="end"))
     slot = plot_w / len(days)
     for i, d in enumerate(days):
         cx = left + slot * (i + 0.5)
@@ -335,25 +341,23 @@ def trend_svg(report: DayReport, *, width: int = 460, prefix: str = "trend") -> 
             hb = plot_h * d.longest_bout_s / top_s
             body.append(
                 f'<rect x="{cx - bar_w / 4:.1f}" y="{top + plot_h - hb:.1f}" width="{bar_w / 2:.1f}"'
-                f' height="{hb:.1f}" fill="url(#{prefix}-bout)"/>'
+                f' height="{hb:.1f}" fill="url(#{prefix}-stretch)"/>'
             )
-        body.append(
-            _t(cx, top + plot_h - h - 4, fmt_short_duration(d.sitting_s), size=10, anchor="middle")
-        )
+        body.append(_t(cx, top + plot_h - h - 4, duration(d.sitting_s), size=10, anchor="middle"))
     y = height - 8
     body.append(
         f'<rect x="{left}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-sitting)"/>'
     )
     body.append(_t(left + 19, y, "Sitting", size=11))
     body.append(
-        f'<rect x="{left + 90}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-bout)"/>'
+        f'<rect x="{left + 90}" y="{y - 10}" width="14" height="12" fill="url(#{prefix}-stretch)"/>'
     )
-    body.append(_t(left + 109, y, "Longest bout", size=11))
+    body.append(_t(left + 109, y, LONGEST_STRETCH, size=11))
     return _svg(width, height, body, title)
 
 
 def balance_svg(report: DayReport, *, width: int = 460, prefix: str = "bal") -> str:
-    """Glute bridges vs deadbugs taken as breaks over the last 7 days, as one split bar."""
+    """Glute bridges vs dead bugs taken as breaks over the last 7 days, as one split bar."""
     height = 96
     left, right = 16, 16
     plot_w = width - left - right
@@ -381,7 +385,7 @@ def balance_svg(report: DayReport, *, width: int = 460, prefix: str = "bal") -> 
     for i, name in enumerate(names):
         n = b.counts[name]
         share = round(100 * n / b.total)
-        text = f"{exercise_label(name)}: {n} ({share} %)"
+        text = f"{exercise_name(name)}: {n} ({share} %)"
         anchor = "start" if i == 0 else "end"
         tx = left if i == 0 else width - right
         body.append(

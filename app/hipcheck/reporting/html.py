@@ -8,10 +8,19 @@ from __future__ import annotations
 from html import escape
 
 from hipcheck import __version__
+from hipcheck.core.glossary import (
+    LONGEST_STRETCH,
+    STRETCHES_LABEL,
+    bent_past_explained,
+    break_that_ends_stretch,
+    clock_time,
+    count,
+    day_name,
+    duration,
+)
 from hipcheck.core.report import DayReport
 from hipcheck.reporting.charts import all_charts
 from hipcheck.reporting.render import count_rows, empty_message, time_rows
-from hipcheck.reporting.units import fmt_clock, fmt_count, fmt_day, fmt_duration
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #222; background: #fff;
@@ -42,7 +51,7 @@ def _card(label: str, value: str) -> str:
 def render_html(report: DayReport) -> str:
     """The whole report as one HTML document."""
     charts = all_charts(report)
-    title = f"HipCheck report — {fmt_day(report.day)}"
+    title = f"HipCheck report — {day_name(report.day)}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -57,13 +66,9 @@ def render_html(report: DayReport) -> str:
     if not report.has_data:
         parts.append(f'<p class="empty" id="empty">{escape(empty_message(report))}</p>')
     else:
-        cards = [
-            _card("Sitting", fmt_duration(report.sitting_s)),
-            _card("in hip flexion", fmt_duration(report.flexion_s)),
-            _card("Standing", fmt_duration(report.standing_s)),
-            _card("Away", fmt_duration(report.away_s)),
-            _card("Sitting bouts", fmt_count(report.bout_count)),
-            _card("Longest bout", fmt_duration(report.longest_bout_s)),
+        cards = [_card(label, duration(seconds)) for label, seconds in time_rows(report)[:4]] + [
+            _card(STRETCHES_LABEL, count(report.bout_count)),
+            _card(LONGEST_STRETCH, duration(report.longest_bout_s)),
         ]
         parts.append('<div class="grid cards" id="numbers">' + "".join(cards) + "</div>")
     parts.append("<h2>The day</h2>")
@@ -71,21 +76,21 @@ def render_html(report: DayReport) -> str:
     if report.has_data:
         parts.append('<div class="grid">')
         rows = "".join(
-            f"<tr><td>{escape(label)}</td><td class='n'>{escape(fmt_duration(v))}</td></tr>"
+            f"<tr><td>{escape(label)}</td><td class='n'>{escape(duration(v))}</td></tr>"
             for label, v in time_rows(report)
         )
         parts.append(f"<table><tr><th colspan='2'>Time</th></tr>{rows}</table>")
         rows = "".join(
-            f"<tr><td>{escape(label)}</td><td class='n'>{escape(fmt_count(v))}</td></tr>"
+            f"<tr><td>{escape(label)}</td><td class='n'>{escape(count(v))}</td></tr>"
             for label, v in count_rows(report)
         )
         parts.append(f"<table><tr><th colspan='2'>Reminders</th></tr>{rows}</table>")
         bouts = "".join(
-            f"<tr><td>{fmt_clock(b.start)}–{fmt_clock(b.end)}</td>"
-            f"<td class='n'>{escape(fmt_duration(b.duration_s))}</td></tr>"
+            f"<tr><td>{clock_time(b.start)}–{clock_time(b.end)}</td>"
+            f"<td class='n'>{escape(duration(b.duration_s))}</td></tr>"
             for b in report.bouts
         )
-        parts.append(f"<table><tr><th colspan='2'>Sitting bouts</th></tr>{bouts}</table>")
+        parts.append(f"<table><tr><th colspan='2'>{STRETCHES_LABEL}</th></tr>{bouts}</table>")
         parts.append("</div>")
     parts.append("<h2>Posture and the week</h2>")
     parts.append(
@@ -97,9 +102,8 @@ def render_html(report: DayReport) -> str:
     )
     parts.append(
         f"<footer>Made by HipCheck {escape(__version__)} from the history on this computer. "
-        "A sitting bout ends with a natural break of "
-        f"{report.natural_break_s / 60:g} min; hip flexion counts from "
-        f"{report.flexion_threshold_deg:g}°.</footer>"
+        f"{escape(break_that_ends_stretch(report.natural_break_s / 60))} "
+        f"{escape(bent_past_explained(report.flexion_threshold_deg))}</footer>"
     )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -12,14 +12,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hipcheck.core.report import DayReport
-from hipcheck.reporting.units import (
-    exercise_label,
-    fmt_clock,
-    fmt_count,
-    fmt_day,
-    fmt_duration,
+from hipcheck.core.glossary import (
+    BENT_HIPS,
+    LONGEST_STRETCH,
+    STRETCHES_LABEL,
+    bent_past_explained,
+    clock_time,
+    count,
+    day_name,
+    duration,
+    exercise_name,
+    hip_angle,
+    state_name,
 )
+from hipcheck.core.report import DayReport
 
 FORMATS: tuple[str, ...] = ("text", "json", "html", "csv")
 SUFFIXES = {"text": ".txt", "json": ".json", "html": ".html", "csv": ".csv"}
@@ -30,7 +36,15 @@ def _share(part: float | None, whole: float) -> str:
     return f"{100 * part / whole:3.0f} %" if part is not None and whole > 0 else ""
 
 
-TIME_LABELS = ("Sitting", "in hip flexion", "Standing", "Away", "Unknown", "Not recorded")
+TIME_LABELS = (
+    state_name("sitting"),
+    BENT_HIPS,
+    state_name("standing"),
+    state_name("away"),
+    state_name("unknown"),
+    "Not recorded",
+)
+"""The time rows' labels; the second is the part of the sitting time with the hips bent."""
 COUNT_LABELS = ("Nudges sent", "Breaks taken", "Snoozed", "Skipped")
 
 
@@ -54,16 +68,18 @@ def count_rows(report: DayReport) -> list[tuple[str, int | None]]:
 
 
 def empty_message(report: DayReport) -> str:
-    """What an empty day says instead of zeros."""
+    """What an empty day says instead of zeros (a day not yet begun says it is in the future)."""
+    if report.is_future:
+        return f"{day_name(report.day)} is in the future: nothing is recorded yet."
     return (
-        f"No data recorded on {fmt_day(report.day)}: HipCheck was not watching that day,"
+        f"No data recorded on {day_name(report.day)}: HipCheck was not watching that day,"
         " so there is nothing to count."
     )
 
 
 def render_text(report: DayReport) -> str:
     """A readable terminal summary."""
-    lines = [f"HipCheck report for {fmt_day(report.day)} ({report.tz_name})"]
+    lines = [f"HipCheck report for {day_name(report.day)} ({report.tz_name})"]
     if report.day_length_s != 86400:
         lines.append(f"(a {report.day_length_s / 3600:g}-hour day: the clocks changed)")
     if not report.has_data:
@@ -73,37 +89,34 @@ def render_text(report: DayReport) -> str:
         lines.append("")
         for label, value in time_rows(report):
             label = f"  {label}" if label == TIME_LABELS[1] else label
-            lines.append(f"  {label:<20}{fmt_duration(value):>14}  {_share(value, whole)}")
+            lines.append(f"  {label:<20}{duration(value):>14}  {_share(value, whole)}")
         lines.append("")
-        longest = fmt_duration(report.longest_bout_s) if report.bouts else "-"
-        lines.append(f"  Sitting bouts       {fmt_count(report.bout_count):>14}  longest {longest}")
+        longest = duration(report.longest_bout_s) if report.bouts else "-"
+        lines.append(f"  {STRETCHES_LABEL:<20}{count(report.bout_count):>14}  longest {longest}")
         for bout in report.bouts:
             since = "(from the day before) " if bout.from_previous_day else ""
             until = " (goes on past midnight)" if bout.into_next_day else ""
             lines.append(
-                f"    {fmt_clock(bout.start)}–{fmt_clock(bout.end)}  {since}"
-                f"{fmt_duration(bout.duration_s)}{until}"
+                f"    {clock_time(bout.start)}–{clock_time(bout.end)}  {since}"
+                f"{duration(bout.duration_s)}{until}"
             )
-        angle = report.mean_hip_angle_sitting_deg
-        lines.append(
-            "  Mean hip angle sitting "
-            + ("not measured" if angle is None else f"{angle:.0f}° (180° = straight)")
-        )
+        lines.append(f"  Mean hip angle sitting {hip_angle(report.mean_hip_angle_sitting_deg)}")
+        lines.append(f"  {bent_past_explained(report.flexion_threshold_deg)}")
         lines.append("")
-        for label, count in count_rows(report):
-            lines.append(f"  {label:<20}{fmt_count(count):>14}")
+        for label, n in count_rows(report):
+            lines.append(f"  {label:<20}{count(n):>14}")
     b = report.balance
     lines.append("")
     lines.append(f"Exercise breaks {b.first_day:%d %b}–{b.last_day:%d %b}:")
     if b.total:
-        lines.append("  " + ", ".join(f"{exercise_label(k)} {v}" for k, v in b.counts.items()))
+        lines.append("  " + ", ".join(f"{exercise_name(k)} {v}" for k, v in b.counts.items()))
     else:
         lines.append("  none")
-    lines.append("Last 7 days (sitting / longest bout):")
+    lines.append(f"Last 7 days (sitting / {LONGEST_STRETCH.lower()}):")
     for d in report.trend:
         mark = "*" if d.day == report.day else " "
         if d.has_data:
-            row = f"{fmt_duration(d.sitting_s):>14} / {fmt_duration(d.longest_bout_s)}"
+            row = f"{duration(d.sitting_s):>14} / {duration(d.longest_bout_s)}"
         else:
             row = f"{'no data':>14}"
         lines.append(f" {mark}{d.day:%a %d %b}{row}")

@@ -55,6 +55,15 @@ def make_source_opener(spec_of: Any, *, loop: bool, clock: Clock, on_lost: Any) 
     return open_current
 
 
+def started_text(*, has_tray: bool) -> str:
+    """The one line printed when the app is up: where it is and how to ask it."""
+    where = "in the tray" if has_tray else "in a small window (this desktop has no tray)"
+    return (
+        f"HipCheck is running {where}; `hipcheck status` says what it sees, "
+        "Quit in its menu stops it."
+    )
+
+
 def load_break_log(store: Any, today: date) -> Any:
     """The last week's done breaks from the store, for the exercise balance rule."""
     from hipcheck.core.exercise import BreakLog
@@ -91,9 +100,13 @@ def run_app(args: argparse.Namespace) -> int:
     # Bad input before any window: a file source is opened now (a missing file is one line).
     first_source = None
     if _is_file_spec(spec):
-        from hipcheck.vision.source import open_source
+        from hipcheck.vision.source import IMAGE_ONCE, ImageFileSource, open_source
 
         first_source = open_source(spec, loop=loop, clock=clock)
+        if loop and isinstance(first_source, ImageFileSource):
+            print(
+                f"hipcheck: note: --loop plays a video over and over; {IMAGE_ONCE}", file=sys.stderr
+            )
 
     from PySide6.QtWidgets import QApplication
 
@@ -302,6 +315,7 @@ def _run(
 
     host.start()
     log.info("HipCheck running: source %s, data in %s", spec_now(), paths.data_dir)
+    print(started_text(has_tray=tray.window is None), flush=True)
     try:
         app.exec()
     finally:

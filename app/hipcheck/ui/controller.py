@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
 from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
+from hipcheck.core.glossary import BENT_HIPS, NO_STRETCH, SITTING_STRETCH, clock_time_from, duration
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -32,7 +33,6 @@ from hipcheck.core.reminders import (
 )
 from hipcheck.core.settings import Settings
 from hipcheck.core.types import BoutEnded, BoutStarted, NaturalBreak, State, StateChanged
-from hipcheck.ui.live_view import format_duration
 from hipcheck.ui.notify import DEFAULT, DISMISSED, SNOOZE, Notifier, nudge_actions
 from hipcheck.ui.signals import emit
 from hipcheck.ui.tray import PauseChoice, TrayActions, TrayMode, TrayView
@@ -90,23 +90,16 @@ def pause_until(choice: PauseChoice, now: datetime, work_start_h: float) -> date
     return None
 
 
-def fmt_minutes(seconds: float) -> str:
-    """``2 h 05 min`` or ``12 min``."""
-    minutes = max(0, int(seconds // 60))
-    h, m = divmod(minutes, 60)
-    return f"{h} h {m:02d} min" if h else f"{m} min"
-
-
 def tooltip_text(
     state_line: str, today_sitting_s: float, today_flexion_s: float, bout_s: float | None
 ) -> str:
-    """The tray tooltip: state, today's sitting and flexion time, the current bout."""
+    """The tray tooltip: state, today's sitting time (and with the hips bent), the current bout."""
     lines = [f"HipCheck — {state_line}"]
     lines.append(
-        f"Today: sitting {fmt_minutes(today_sitting_s)}, in flexion {fmt_minutes(today_flexion_s)}"
+        f"Today: sitting {duration(today_sitting_s)}, {BENT_HIPS} {duration(today_flexion_s)}"
     )
     lines.append(
-        f"This bout: {fmt_minutes(bout_s)}" if bout_s is not None else "No sitting bout running"
+        f"This {SITTING_STRETCH}: {duration(bout_s)}" if bout_s is not None else NO_STRETCH
     )
     return "\n".join(lines)
 
@@ -482,8 +475,20 @@ class AppController(QObject):
         }
         if self.paused_until is not None:
             out["paused_until"] = self.paused_until.isoformat(timespec="seconds")
+        if self.session_inactive and not self.user_paused:
+            out["paused_reason"] = "screen_locked"
+        bout_s = 0.0
         if record is not None and record.summary.in_bout:
-            out["bout_s"] = round(record.summary.current_bout_s)
+            bout_s = record.summary.current_bout_s
+            out["bout_s"] = round(bout_s)
+        if record is not None:
+            due_s = self.policy.due_in_s(record.timestamp_s, bout_s)
+            if due_s is not None:
+                out["next_break_in_s"] = round(due_s)
+        block = self.policy.blocked_at(self.clock.wall(), dnd=self._dnd())
+        if block is not None:
+            out["reminders_held"] = block.value
+        out["today_sitting_s"] = round(self._today_totals(record)[0])
         if self.status.message:
             out["camera_message"] = self.status.message
         if self.storage_error:
@@ -500,11 +505,15 @@ class AppController(QObject):
             if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
                 until = self.clock.wall() + timedelta(minutes=float(minutes))
             self.pause(PauseChoice.UNTIL_RESUMED, until=until)
-            text = f"Paused until {until:%H:%M}" if until else "Paused until resumed"
+            text = (
+                f"HipCheck is paused until {clock_time_from(until, self.clock.wall())}."
+                if until
+                else "HipCheck is paused until you resume it (`hipcheck resume`)."
+            )
             return {"paused": True, "message": text}
         if command == "resume":
             self.resume()
-            return {"paused": self.paused, "message": "Monitoring resumed"}
+            return {"paused": self.paused, "message": "HipCheck is monitoring again."}
         if command == "show":
             self.open_live_view()
             return {}
@@ -530,17 +539,21 @@ class AppController(QObject):
             return f"Paused until {self.paused_until:%a %H:%M}"
         return "Paused until you resume"
 
+    def _today_totals(self, record: SampleRecord | None) -> tuple[float, float]:
+        """Today's sitting and hips-bent seconds: stored totals, else this run's."""
+        if self._today is not None and self._today[0] == self.clock.wall().date():
+            return self._today[1], self._today[2]
+        if record is not None:
+            return record.summary.sitting_s, record.summary.flexion_s
+        return 0.0, 0.0
+
     def tray_view(self) -> TrayView:
         """What the tray should show now."""
         record = self.last_record
         bout_s: float | None = None
         if record is not None and record.summary.in_bout:
             bout_s = record.summary.current_bout_s
-        sitting_s = flexion_s = 0.0
-        if self._today is not None and self._today[0] == self.clock.wall().date():
-            sitting_s, flexion_s = self._today[1], self._today[2]
-        elif record is not None:
-            sitting_s, flexion_s = record.summary.sitting_s, record.summary.flexion_s
+        sitting_s, flexion_s = self._today_totals(record)
         if self.paused or self.status.state is WorkerState.PAUSED:
             mode, line = TrayMode.PAUSED, self._paused_text()
         elif self.status.state in (WorkerState.CAMERA_PROBLEM, WorkerState.ENDED):
@@ -548,7 +561,7 @@ class AppController(QObject):
         elif record is None:
             mode, line = TrayMode.STARTING, "starting…"
         elif record.state is State.SITTING:
-            mode, line = TrayMode.SITTING, f"sitting for {format_duration(bout_s or 0.0)}"
+            mode, line = TrayMode.SITTING, f"sitting for {duration(bout_s or 0.0)}"
         elif record.state is State.STANDING:
             mode, line = TrayMode.STANDING, "standing"
         elif record.state is State.AWAY:

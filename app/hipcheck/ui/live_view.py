@@ -25,7 +25,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from hipcheck.core import types as t
-from hipcheck.core.types import Landmark, Observation, PoseSample, State
+from hipcheck.core.glossary import (
+    BENT_HIPS,
+    NO_STRETCH,
+    SITTING_STRETCH,
+    duration,
+    hip_angle,
+    state_name,
+)
+from hipcheck.core.types import Landmark, Observation, PoseSample
 from hipcheck.ui.signals import emit
 
 if TYPE_CHECKING:
@@ -108,14 +116,6 @@ def framing_advice(
     return advice
 
 
-def format_duration(seconds: float) -> str:
-    """``1:05:09`` or ``5:09`` for a duration in seconds."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
 @dataclass(frozen=True)
 class LiveText:
     """The text panel of the live view for one processed sample."""
@@ -134,24 +134,19 @@ def live_text(record: SampleRecord | None, luminance: float | None, paused: str 
         return LiveText("Starting the camera…", "", "", ())
     obs = record.observation
     state = record.state
-    state_text = {
-        State.SITTING: "Sitting",
-        State.STANDING: "Standing",
-        State.AWAY: "Away",
-        State.UNKNOWN: "Not sure yet",
-    }[state]
+    state_text = state_name(state.value)
     if obs.hip_angle_deg is not None and obs.flexion_deg is not None:
-        side = f" ({obs.side.value} side)" if obs.side is not None else ""
-        angle = f"Hip angle {obs.hip_angle_deg:.0f}° · flexion {obs.flexion_deg:.0f}°{side}"
+        side = f", {obs.side.value} side" if obs.side is not None else ""
+        angle = f"Hip angle {hip_angle(obs.hip_angle_deg)}{side}"
     else:
         angle = "Hip angle: not measurable from this view"
     summary = record.summary
     if summary.in_bout:
-        bout = f"This bout: {format_duration(summary.current_bout_s)}"
+        bout = f"This {SITTING_STRETCH}: {duration(summary.current_bout_s)}"
         if summary.current_bout_flexion_s > 0:
-            bout += f" (in flexion {format_duration(summary.current_bout_flexion_s)})"
+            bout += f" ({BENT_HIPS} {duration(summary.current_bout_flexion_s)})"
     else:
-        bout = "No sitting bout running"
+        bout = NO_STRETCH
     advice = framing_advice(record.sample, obs, luminance)
     if record.calibration_note:
         advice.append(f"Calibration not used: {record.calibration_note}.")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hipcheck.core.glossary import LONGEST_STRETCH, STRETCHES_LABEL, count, day_name, duration
 from hipcheck.core.report import DayRecordsLike, DayReport, build_day_report
 from hipcheck.core.settings import Settings
 from hipcheck.reporting.charts import all_charts
@@ -40,7 +41,6 @@ from hipcheck.reporting.render import (
     time_rows,
     write_report,
 )
-from hipcheck.reporting.units import fmt_count, fmt_day, fmt_duration
 from hipcheck.store.db import DayRecords, Store
 
 EXPORT_FILTERS = {
@@ -130,9 +130,9 @@ class ReportWindow(QWidget):
         self.numbers = QWidget()
         grid = QGridLayout(self.numbers)
         grid.setHorizontalSpacing(18)
-        # Two columns of (label, value): time on the left, bouts and reminders on the right.
+        # Two columns of (label, value): time on the left, sitting stretches and reminders right.
         left = list(TIME_LABELS)
-        right = ["Sitting bouts", "Longest bout", *COUNT_LABELS]
+        right = [STRETCHES_LABEL, LONGEST_STRETCH, *COUNT_LABELS]
         for col, names in ((0, left), (2, right)):
             for row, name in enumerate(names):
                 value = QLabel()
@@ -213,7 +213,7 @@ class ReportWindow(QWidget):
         self.date_edit.setDate(_qdate(day))
         self.date_edit.blockSignals(False)
         self.next_button.setEnabled(day < self._today)
-        self.title_label.setText(fmt_day(day))
+        self.title_label.setText(day_name(day))
         sub = f"Time zone {report.tz_name}"
         if report.day_length_s != 86400:
             sub += f" · a {report.day_length_s / 3600:g}-hour day (the clocks changed)"
@@ -227,11 +227,11 @@ class ReportWindow(QWidget):
         self.empty_label.setVisible(not report.has_data)
         self.numbers.setVisible(report.has_data)
         for label, seconds in time_rows(report):
-            self.value_labels[label].setText(fmt_duration(seconds))
-        self.value_labels["Sitting bouts"].setText(fmt_count(report.bout_count))
-        self.value_labels["Longest bout"].setText(fmt_duration(report.longest_bout_s))
-        for label, count in count_rows(report):
-            self.value_labels[label].setText(fmt_count(count))
+            self.value_labels[label].setText(duration(seconds))
+        self.value_labels[STRETCHES_LABEL].setText(count(report.bout_count))
+        self.value_labels[LONGEST_STRETCH].setText(duration(report.longest_bout_s))
+        for label, n in count_rows(report):
+            self.value_labels[label].setText(count(n))
         for name, svg in all_charts(report).items():
             widget = self.chart_widgets[name]
             widget.load(QByteArray(svg.encode("utf-8")))

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from hipcheck.autostart import Platform, default_command, set_autostart
 from hipcheck.core.calibration import CalibrationError, calibration_path, load_calibration
+from hipcheck.core.glossary import choice_name
 from hipcheck.core.settings import (
     Settings,
     SettingsError,
@@ -48,6 +49,9 @@ from hipcheck.core.settings import (
     iter_specs,
     retention_cutoff,
     save_settings,
+    shown_bounds,
+    shown_value,
+    stored_value,
     with_value,
 )
 from hipcheck.paths import AppPaths
@@ -235,7 +239,7 @@ class HoursSpinBox(QDoubleSpinBox):
 
 
 def _humanise(choice: str) -> str:
-    return choice.replace("_", " ").capitalize()
+    return choice_name(choice)
 
 
 def _step_and_decimals(spec: SettingSpec) -> tuple[float, int]:
@@ -572,12 +576,13 @@ class SettingsDialog(QDialog):
             dspin = HoursSpinBox(self) if spec.widget == "time_of_day" else QDoubleSpinBox(self)
             step, decimals = _step_and_decimals(spec)
             dspin.setDecimals(4 if spec.widget == "time_of_day" else decimals)
-            dspin.setRange(spec.minimum or 0.0, spec.maximum or 1e9)
+            lowest, highest = shown_bounds(name)  # a hip angle, not the stored flexion
+            dspin.setRange(lowest or 0.0, highest or 1e9)
             dspin.setSingleStep(step)
             if spec.widget != "time_of_day":
                 dspin.setSuffix(suffix)
             dspin.setKeyboardTracking(False)
-            dspin.valueChanged.connect(lambda v, n=name: self.set_value(n, v))
+            dspin.valueChanged.connect(lambda v, n=name: self.set_value(n, stored_value(n, v)))
             return dspin
         if isinstance(default, tuple):
             days = WeekdaysEditor(spec.choices, self)
@@ -644,7 +649,7 @@ class SettingsDialog(QDialog):
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
-                editor.setValue(value)
+                editor.setValue(shown_value(name, value))
             elif isinstance(editor, QComboBox):
                 editor.setCurrentIndex(editor.findData(value))
             elif isinstance(editor, QLineEdit):

@@ -29,7 +29,7 @@ from hipcheck.core.clock import Clock
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
 from hipcheck.ui.signals import emit
-from hipcheck.vision.source import Frame, FrameSource, SourceLost
+from hipcheck.vision.source import Frame, FrameSource, SourceLost, ended_text
 
 if TYPE_CHECKING:
     from hipcheck.vision.engine import SampleRecord
@@ -291,7 +291,7 @@ class CameraWorker(QObject):
                     self._release()
                     continue
                 self._release()
-                self._set_state(WorkerState.ENDED, "The video ended (use --loop to repeat it).")
+                self._set_state(WorkerState.ENDED, ended_text(source))
                 with self._lock:
                     self._ended = True  # nothing more to read until the user resumes
                 continue

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from hipcheck.core.calibration import Calibration, calibration_fits
+from hipcheck.core.calibration import Calibration, at_the_desk, calibration_fits
+from hipcheck.core.people import UserChoice, UserFinder, Why
 from hipcheck.core.clock import SystemClock
 from hipcheck.core.posture import observe
 from hipcheck.core.sampling import AdaptiveRate
@@ -48,6 +49,8 @@ class SampleRecord:
     closed_intervals: tuple[Interval, ...]
     summary: TrackerSummary
     calibration_note: str | None = None  # why the saved calibration is not used, if it is not
+    people: tuple[PoseSample, ...] = ()  # everyone found in the frame, the user among them
+    choice: UserChoice | None = None  # who the user is in this frame, and why
 
     @property
     def raw_state(self) -> State:
@@ -55,15 +58,16 @@ class SampleRecord:
         return self.observation.state
 
 
-def make_estimator(
-    calibration: Callable[[], Calibration | None] | None = None,
-) -> PoseEstimator:
-    """The production estimator: one MediaPipe pose model per run, kept on the user by a follower
-    (which learns the person at the calibrated desk, when there is a calibration)."""
-    from hipcheck.vision.follow import UserFollower
+def make_estimator() -> PoseEstimator:
+    """The production estimator: one MediaPipe pose landmarker per run, looking for up to
+    ``MAX_PEOPLE`` people (the user is chosen among them by ``core.people``)."""
     from hipcheck.vision.pose import MediaPipePoseEstimator
 
-    return UserFollower(MediaPipePoseEstimator(), calibration=calibration)
+    return MediaPipePoseEstimator(num_poses=MAX_PEOPLE)
+
+
+# People looked for per frame: the user, a passer-by and a bystander.
+MAX_PEOPLE = 3
 
 
 log = logging.getLogger(__name__)
@@ -191,7 +195,10 @@ class Engine:
         # analyze wants one sample per period for a regular timeline, whatever the setting.
         self._adaptive = adaptive
         self._rate = self._make_rate(self.settings)
-        self._estimator = estimator if estimator is not None else make_estimator(calibration)
+        self._estimator = estimator if estimator is not None else make_estimator()
+        self._finder = UserFinder()
+        self._calibration_in_doubt = False
+        self._point: tuple[float, float] | None = None
         self._tracker = (
             tracker if tracker is not None else SittingTracker.from_settings(self.settings)
         )
@@ -238,16 +245,42 @@ class Engine:
         """Whether a frame at ``timestamp_s`` should be processed at the current sample rate."""
         return self._next_sample_s is None or timestamp_s >= self._next_sample_s
 
+    def point_at(self, x: float, y: float) -> None:
+        """"That's me": from the next sample the user is the person nearest (x, y), given as
+        fractions of the frame width and height (may be called from another thread)."""
+        self._point = (x, y)
+
+    def _choose_user(self, people: tuple[PoseSample, ...], t_s: float, size: tuple[int, int]) -> UserChoice:
+        """Who the user is among ``people``, using the calibration's desk when it fits."""
+        point, self._point = self._point, None
+        if point is not None:
+            self._finder.chooser.point_at(*point)
+        cal = self._calibration() if self._calibration is not None else None
+        fits = cal is not None and calibration_fits(cal, size)
+        at_desk = (lambda s: at_the_desk(s, cal)) if fits and cal is not None else None
+        choice = self._finder.update(people, t_s, at_desk=at_desk)
+        if at_desk is not None and choice.sample is not None and choice.why is not Why.FOLLOWING:
+            # A user learned away from the calibrated desk: the camera or the chair has moved.
+            self._calibration_in_doubt = not at_desk(choice.sample)
+        return choice
+
     def process(self, frame: Frame) -> SampleRecord:
         """Run the model, the posture rules and the tracker on one frame; store what closed."""
         t_s = frame.timestamp_s
         height, width = frame.image.shape[:2]
-        sample = self._estimator.estimate(frame.image, t_s)
-        observation = observe(
-            sample,
-            standing_desk=self.settings.standing_desk,
-            calibration=self._usable_calibration((int(width), int(height))),
-        )
+        size = (int(width), int(height))
+        people = self._estimator.detect(frame.image, t_s)
+        choice = self._choose_user(people, t_s, size)
+        sample = choice.sample
+        if sample is None and choice.present:
+            # Someone covers the user, or someone is arriving: there, posture unknown.
+            observation = Observation(t_s, person_present=True, state=State.UNKNOWN)
+        else:
+            observation = observe(
+                sample,
+                standing_desk=self.settings.standing_desk,
+                calibration=self._usable_calibration(size),
+            )
         events = tuple(self._tracker.update(observation, t_s))
         closed = tuple(self._tracker.pop_closed_intervals())
         if self._recorder is not None:
@@ -267,6 +300,8 @@ class Engine:
             closed_intervals=closed,
             summary=summary,
             calibration_note=self._calibration_ignored,
+            people=people,
+            choice=choice,
         )
 
     def _usable_calibration(self, image_size: tuple[int, int]) -> Calibration | None:
@@ -280,7 +315,7 @@ class Engine:
                 f"it was made with a picture of another shape ({cal.frame_aspect:.2f}:1, "
                 f"this one is {w}×{h}); calibrate again"
             )
-        elif cal is not None and getattr(self._estimator, "calibration_in_doubt", False):
+        elif cal is not None and self._calibration_in_doubt:
             why = "you are no longer where it was made (camera or chair moved?); calibrate again"
         if why != self._calibration_ignored:
             self._calibration_ignored = why

@@ -1,36 +1,49 @@
-"""Pose estimation: MediaPipe's BlazePose (bundled full model) behind a small protocol.
+"""Pose estimation: MediaPipe's Pose Landmarker (Tasks API) behind a small protocol.
 
-``from_mediapipe`` is the only function that knows the shape of MediaPipe's results; everything
-past it sees a ``PoseSample``.
+The model ships inside HipCheck (``models/pose_landmarker_full.task``: Google's BlazePose GHUM full
+bundle, float16 v1, Apache-2.0; the same network as the legacy ``model_complexity=1``). Its size
+and sha256 are checked before it is loaded from memory, so it works from a wheel, an editable
+install and the PyInstaller folder alike; HipCheck never downloads a model.
+
+``from_tasks`` is the only function that knows the shape of MediaPipe's results; everything past
+it sees ``PoseSample``s (zero or more per frame).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import os
+import re
 import sys
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any, Protocol
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from importlib import resources
+from typing import Any, Final, Protocol
 
 import cv2
 import numpy as np
 
 from hipcheck.core.types import NUM_LANDMARKS, Landmark, PoseSample
 from hipcheck.errors import UserError
+from hipcheck.logs import console_verbose
 
-# The only model files mediapipe==0.10.21 bundles; model_complexity=1 needs exactly these.
-# Any other complexity would make MediaPipe download a model at run time, which we never allow.
-MODEL_COMPLEXITY = 1
-BUNDLED_MODEL_FILES = (
-    "modules/pose_landmark/pose_landmark_full.tflite",
-    "modules/pose_detection/pose_detection.tflite",
+log = logging.getLogger(__name__)
+
+MODEL_FILE: Final = "pose_landmarker_full.task"
+MODEL_SIZE: Final = 9_398_198
+MODEL_SHA256: Final = "5134a3aad27a58b93da0088d431f366da362b44e3ccfbe3462b3827a839011b1"
+MODEL_ATTRIBUTION: Final = (
+    "Pose model: MediaPipe Pose Landmarker (BlazePose GHUM, full), © Google LLC, Apache-2.0"
 )
 
 
 class PoseEstimator(Protocol):
-    """Anything that turns one BGR frame into the pose of (at most) one person."""
+    """Anything that turns one BGR frame into the poses of the people in it."""
 
-    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
-        """The pose in ``image_bgr`` (None when nobody is found)."""
+    def detect(self, image_bgr: np.ndarray, timestamp_s: float) -> tuple[PoseSample, ...]:
+        """Every pose found in ``image_bgr`` (empty when nobody is found), in no stable order."""
         ...
 
     def close(self) -> None:
@@ -38,160 +51,229 @@ class PoseEstimator(Protocol):
         ...
 
 
+def estimate_one(
+    estimator: PoseEstimator, image_bgr: np.ndarray, timestamp_s: float
+) -> PoseSample | None:
+    """The most prominent pose in the frame (the largest torso), or None."""
+    from hipcheck.core.people import torso_scale
+
+    found = estimator.detect(image_bgr, timestamp_s)
+    return max(found, key=torso_scale, default=None)
+
+
 class ModelMissingError(UserError):
-    """MediaPipe's bundled pose model is not installed (we never download one)."""
+    """The pose model shipped with HipCheck is missing or altered (we never download one)."""
 
 
-def mediapipe_package_dir() -> Path:
-    """The installed ``mediapipe`` package folder (found without importing its heavy modules)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("mediapipe")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelMissingError("mediapipe is not installed; run scripts/setup")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def check_bundled_model(package_dir: Path | None = None) -> None:
-    """Raise ``ModelMissingError`` unless the bundled BlazePose full model files are present."""
-    root = package_dir if package_dir is not None else mediapipe_package_dir()
-    missing = [name for name in BUNDLED_MODEL_FILES if not (root / name).is_file()]
-    if missing:
+def load_model_bytes(data: bytes | None = None) -> bytes:
+    """The shipped pose model, checked against its size and sha256 (``data``: bytes to check)."""
+    if data is None:
+        try:
+            data = resources.files("hipcheck.vision").joinpath("models", MODEL_FILE).read_bytes()
+        except OSError as exc:
+            raise ModelMissingError(
+                f"the pose model {MODEL_FILE} is missing from the HipCheck installation "
+                f"({exc.strerror or exc}); reinstall HipCheck"
+            ) from None
+    if len(data) != MODEL_SIZE or hashlib.sha256(data).hexdigest() != MODEL_SHA256:
         raise ModelMissingError(
-            f"MediaPipe's bundled pose model is missing ({', '.join(missing)} under {root}); "
-            "reinstall mediapipe==0.10.21 (HipCheck never downloads models)"
+            f"the pose model {MODEL_FILE} in the HipCheck installation is damaged or altered "
+            f"({len(data)} bytes, expected {MODEL_SIZE}); reinstall HipCheck"
         )
+    return data
 
 
 def _landmarks(points: Iterable[Any]) -> tuple[Landmark, ...]:
-    """MediaPipe landmark protos -> our frozen landmarks."""
+    """MediaPipe landmarks -> our frozen landmarks."""
     return tuple(
-        Landmark(float(p.x), float(p.y), float(p.z), float(getattr(p, "visibility", 0.0)))
+        Landmark(
+            float(p.x), float(p.y), float(p.z), float(getattr(p, "visibility", None) or 0.0)
+        )
         for p in points
     )
 
 
-def from_mediapipe(
-    results: Any, timestamp_s: float, image_size: tuple[int, int]
-) -> PoseSample | None:
-    """Convert a ``mediapipe.solutions.pose.Pose.process`` result into a ``PoseSample`` (or None).
+def from_tasks(
+    result: Any, timestamp_s: float, image_size: tuple[int, int]
+) -> tuple[PoseSample, ...]:
+    """Convert a ``PoseLandmarkerResult`` into ``PoseSample``s (one per person found).
 
     ``image_size`` is (width, height) of the frame the normalised coordinates refer to.
     """
-    image_lms = getattr(results, "pose_landmarks", None)
-    if image_lms is None:
-        return None
-    image = _landmarks(image_lms.landmark)
-    if len(image) != NUM_LANDMARKS:
-        return None
-    world_lms = getattr(results, "pose_world_landmarks", None)
-    world = _landmarks(world_lms.landmark) if world_lms is not None else None
-    if world is not None and len(world) != NUM_LANDMARKS:
-        world = None
-    return PoseSample(
-        timestamp_s=timestamp_s, image=image, world=world, image_size=(image_size[0], image_size[1])
-    )
+    people = getattr(result, "pose_landmarks", None) or []
+    worlds = getattr(result, "pose_world_landmarks", None) or []
+    samples = []
+    for index, landmarks in enumerate(people):
+        image = _landmarks(landmarks)
+        if len(image) != NUM_LANDMARKS:
+            continue
+        world = _landmarks(worlds[index]) if index < len(worlds) else None
+        if world is not None and len(world) != NUM_LANDMARKS:
+            world = None
+        samples.append(
+            PoseSample(
+                timestamp_s=timestamp_s,
+                image=image,
+                world=world,
+                image_size=(int(image_size[0]), int(image_size[1])),
+            )
+        )
+    return tuple(samples)
 
 
-# mediapipe.solutions imports its drawing helpers, and they import matplotlib.pyplot: measured here
-# 0.6 s and 31 MB (peak RSS) more on every start, plus a font-cache build of seconds (over 10 s on
-# a busy machine) on a user's first start.
-# HipCheck draws its own overlay, so they are left out.
-_DRAWING_MODULES = (
-    "mediapipe.python.solutions.drawing_utils",
-    "mediapipe.python.solutions.drawing_styles",
+# What MediaPipe's native code writes to fd 2: its own log lines, not messages for the user.
+_NATIVE_LINE = re.compile(
+    r"^(INFO|WARNING|ERROR): |^[IWEF]\d{4} |^WARNING: (All log messages|Logging before)"
 )
 
 
-def import_mediapipe() -> Any:
-    """``import mediapipe`` (heavy: only when a model is really wanted) without its drawing helpers."""
-    import types
+@contextlib.contextmanager
+def native_log_captured() -> Iterator[None]:
+    """Capture what native code writes to fd 2 while MediaPipe starts or stops.
 
-    placeholders = {}
-    for name in _DRAWING_MODULES:
-        if name not in sys.modules:
-            placeholders[name] = sys.modules[name] = types.ModuleType(name, "left out by HipCheck")
-    try:
-        import mediapipe as mp
-    finally:
-        for name, module in placeholders.items():
-            if sys.modules.get(name) is module:  # a later real import still works
-                del sys.modules[name]
-    return mp
+    Its lines go to the log at debug level; any other line written meanwhile is passed on to the
+    real stderr. With ``--verbose`` nothing is captured.
+    """
+    if console_verbose():
+        yield
+        return
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    with tempfile.TemporaryFile() as capture:
+        saved_fd = os.dup(2)
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            capture.seek(0)
+            for raw in capture.read().decode("utf-8", "replace").splitlines():
+                if _NATIVE_LINE.match(raw):
+                    log.debug("mediapipe: %s", raw)
+                elif raw.strip():
+                    print(raw, file=sys.stderr)
 
 
 class MediaPipePoseEstimator:
-    """MediaPipe Pose (BlazePose full, bundled) created once; tracking mode unless ``static``."""
+    """MediaPipe's Pose Landmarker on the shipped full model, created once per run.
+
+    Video mode (the default) tracks poses from frame to frame; ``static_image_mode`` treats every
+    frame on its own. ``num_poses`` is how many people it looks for.
+    """
 
     def __init__(
         self,
         *,
         static_image_mode: bool = False,
+        num_poses: int = 1,
         min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
     ) -> None:
-        check_bundled_model()
-        mp = import_mediapipe()
-        self._pose = mp.solutions.pose.Pose(
-            static_image_mode=static_image_mode,
-            model_complexity=MODEL_COMPLEXITY,
-            smooth_landmarks=True,
-            enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        model = load_model_bytes()
+        with native_log_captured():
+            import mediapipe as mp
+            from mediapipe.tasks.python import BaseOptions, vision
+
+            mode = vision.RunningMode.IMAGE if static_image_mode else vision.RunningMode.VIDEO
+            options = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_buffer=model),
+                running_mode=mode,
+                num_poses=num_poses,
+                min_pose_detection_confidence=min_detection_confidence,
+                min_pose_presence_confidence=min_presence_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._mp = mp
         self.static_image_mode = static_image_mode
+        self.num_poses = num_poses
+        self._last_ms = -1
+        self._calls = 0
         self._closed = False
 
-    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
+    def _timestamp_ms(self, timestamp_s: float) -> int:
+        """Video mode wants strictly increasing whole milliseconds, whatever the caller's clock."""
+        ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        return ms
+
+    def detect(self, image_bgr: np.ndarray, timestamp_s: float) -> tuple[PoseSample, ...]:
         """Run the model on one BGR frame; the frame stays in memory and is not kept."""
         if self._closed:
             raise RuntimeError("MediaPipePoseEstimator used after close()")
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.size == 0:
             raise ValueError(f"expected a BGR image, got shape {image_bgr.shape}")
         height, width = image_bgr.shape[:2]
-        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
-        rgb.flags.writeable = False  # lets MediaPipe use the buffer without copying it
-        results = self._pose.process(rgb)
-        return from_mediapipe(results, timestamp_s, (int(width), int(height)))
+        rgb = np.ascontiguousarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB))
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        # The first call prints native notes (memory alignment) once; keep them off the terminal.
+        with native_log_captured() if self._calls == 0 else contextlib.nullcontext():
+            if self.static_image_mode:
+                result = self._landmarker.detect(image)
+            else:
+                result = self._landmarker.detect_for_video(image, self._timestamp_ms(timestamp_s))
+        self._calls += 1
+        return from_tasks(result, timestamp_s, (int(width), int(height)))
+
+    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
+        """The most prominent pose in the frame, or None."""
+        return estimate_one(self, image_bgr, timestamp_s)
 
     def close(self) -> None:
-        """Free the model (idempotent)."""
+        """Free the model (idempotent); a landmarker left to ``__del__`` at exit prints errors."""
         if not self._closed:
             self._closed = True
-            self._pose.close()
+            with native_log_captured():
+                self._landmarker.close()
 
 
 class ScriptedPoseEstimator:
-    """Returns given samples in order (re-stamped with the asked timestamp); for tests."""
+    """Returns given frames of people in order (re-stamped with the asked timestamp); for tests.
 
-    def __init__(self, samples: Sequence[PoseSample | None], *, repeat_last: bool = True) -> None:
-        self._samples = list(samples)
+    Each scripted item is one frame: a ``PoseSample`` (one person), a sequence of them, or None
+    (nobody).
+    """
+
+    def __init__(
+        self,
+        frames: Sequence[PoseSample | Sequence[PoseSample] | None],
+        *,
+        repeat_last: bool = True,
+    ) -> None:
+        self._frames = [
+            () if f is None else (f,) if isinstance(f, PoseSample) else tuple(f) for f in frames
+        ]
         self._index = 0
         self._repeat_last = repeat_last
         self.calls: list[tuple[tuple[int, ...], float]] = []
         self.closed = False
 
-    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
-        """The next scripted sample, carrying ``timestamp_s`` and this image's size."""
+    def detect(self, image_bgr: np.ndarray, timestamp_s: float) -> tuple[PoseSample, ...]:
+        """The next scripted frame's people, carrying ``timestamp_s``."""
         self.calls.append((tuple(image_bgr.shape), timestamp_s))
-        if not self._samples:
-            return None
-        if self._index >= len(self._samples):
+        if not self._frames:
+            return ()
+        if self._index >= len(self._frames):
             if not self._repeat_last:
-                return None
-            sample = self._samples[-1]
+                return ()
+            people = self._frames[-1]
         else:
-            sample = self._samples[self._index]
+            people = self._frames[self._index]
             self._index += 1
-        if sample is None:
-            return None
-        return PoseSample(
-            timestamp_s=timestamp_s,
-            image=sample.image,
-            world=sample.world,
-            image_size=sample.image_size,
+        return tuple(
+            PoseSample(
+                timestamp_s=timestamp_s, image=p.image, world=p.world, image_size=p.image_size
+            )
+            for p in people
         )
+
+    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
+        """The most prominent scripted pose, or None."""
+        return estimate_one(self, image_bgr, timestamp_s)
 
     def close(self) -> None:
         """Mark closed."""

@@ -91,12 +91,15 @@ class Capture(Protocol):
 @contextlib.contextmanager
 def _opencv_quiet() -> Iterator[None]:
     """Silence OpenCV's own log lines (our UserError says what went wrong, in one line)."""
-    previous = cv2.getLogLevel()
-    cv2.setLogLevel(0)  # silent: probing a missing camera or a broken file prints warnings
+    # cv2.utils.logging in current OpenCV; cv2.getLogLevel in older 4.x wheels.
+    logging_api = getattr(getattr(cv2, "utils", None), "logging", None)
+    api = logging_api if hasattr(logging_api, "getLogLevel") else cv2
+    previous = api.getLogLevel()
+    api.setLogLevel(0)  # silent: probing a missing camera or a broken file prints warnings
     try:
         yield
     finally:
-        cv2.setLogLevel(previous)
+        api.setLogLevel(previous)
 
 
 def _quiet_capture(target: int | str) -> Capture:
@@ -318,6 +321,15 @@ def open_source(
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFileSource(path)
     return VideoFileSource(path, loop=loop)
+
+
+IMAGE_ONCE = "The image was analyzed once: an image has no frames to loop over."
+VIDEO_ENDED = "The video ended (start HipCheck with --loop to play it over and over)."
+
+
+def ended_text(source: FrameSource) -> str:
+    """What to tell the user when a file source has nothing more to read."""
+    return IMAGE_ONCE if isinstance(source, ImageFileSource) else VIDEO_ENDED
 
 
 def list_cameras(max_index: int = 5) -> list[int]:

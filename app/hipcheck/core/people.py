@@ -1,0 +1,436 @@
+"""Who is the user: everyone in view in, the user's track (or none) out, with its reason.
+
+Model-free and Qt-free. The vision layer turns a frame into people (zero or more ``PoseSample``s,
+in no stable order); ``PeopleTracker`` gives them stable ids from position and size over time, and
+``UserChooser`` picks the user among the tracks with named rules:
+
+* a body cut by the frame edge, or someone moving (crossing the room), is never learned;
+* a person who comes into view and *settles* (sits, or stands in one place) is learned;
+* with several settled candidates the user is the one at the calibrated seat or standing spot,
+  else the one nearest a point the user chose ("that's me"), else the nearest to the camera;
+* someone seen beside the user while the user is followed is a *bystander*: never taken for the
+  user later, unless they settle where the user was;
+* when the user's track is not seen: ``hidden`` while someone else covers where they were (a
+  passer-by in front), else ``gone`` after a short grace; a returning user is the user again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final
+
+from hipcheck.core.types import (
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    NOSE,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+    PoseSample,
+)
+
+# A person's nose or shoulders this close to the left, right or bottom edge (share of the frame)
+# are cut by it: MediaPipe guesses the rest of a body entering the picture.
+EDGE_MARGIN: Final = 0.01
+# A person whose torso is shorter than this share of the frame height is too far away (or a
+# mis-fit on furniture) to be learned as the user at a desk.
+MIN_USER_SCALE: Final = 0.07
+# Settled: over the last SETTLE_S seconds the torso centre stayed within SETTLE_RADIUS torso
+# lengths of its mean, and its size within SETTLE_SCALE_RATIO.
+SETTLE_S: Final = 1.0
+SETTLE_RADIUS: Final = 0.35
+SETTLE_SCALE_RATIO: Final = 1.35
+# Association of a detection with a track: centre within MATCH_RADIUS torso lengths, size ratio
+# within MATCH_SCALE_RATIO.
+MATCH_RADIUS: Final = 1.2
+MATCH_SCALE_RATIO: Final = 1.8
+# Two detections closer than this (torso lengths) with a similar size are one person found twice.
+DUPLICATE_RADIUS: Final = 0.3
+# A track not seen for this long is dropped.
+DROP_AFTER_S: Final = 3.0
+# The user's track unseen this long, with nobody covering where they were, means they left.
+GONE_AFTER_S: Final = 0.5
+# Covered by someone else, the user counts as hidden (still there) for at most this long.
+HIDDEN_MAX_S: Final = 6.0
+# Near the user's home (where they settled): within this many torso lengths.
+HOME_RADIUS: Final = 1.0
+# "That's me" takes the person whose torso box is within this many torso lengths of the point.
+POINT_REACH: Final = 0.5
+# Someone new in view (not cut, not yet settled) delays "nobody is here" for this long.
+PENDING_MAX_S: Final = 2.0
+
+_TORSO: Final = (NOSE, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person in one frame: the pose and its torso's place and size in pixels."""
+
+    sample: PoseSample
+    centre_x: float
+    centre_y: float
+    scale_px: float
+    box: tuple[float, float, float, float]  # torso box x0, y0, x1, y1 in pixels
+    cut: bool
+
+
+def torso_scale(sample: PoseSample) -> float:
+    """The body's size in pixels: torso length, or shoulder width when larger."""
+    return describe(sample).scale_px
+
+
+def describe(sample: PoseSample) -> Person:
+    """The torso centre, size and box of ``sample``, and whether the frame edge cuts it."""
+    width, height = sample.image_size
+    pts = [(sample.image[i].x * width, sample.image[i].y * height) for i in _TORSO]
+    sh = ((pts[1][0] + pts[2][0]) / 2, (pts[1][1] + pts[2][1]) / 2)
+    hp = ((pts[3][0] + pts[4][0]) / 2, (pts[3][1] + pts[4][1]) / 2)
+    torso = math.dist(sh, hp)
+    shoulders = math.dist(pts[1], pts[2])
+    scale = max(torso, shoulders, 1.0)
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    return Person(
+        sample=sample,
+        centre_x=(sh[0] + hp[0]) / 2,
+        centre_y=(sh[1] + hp[1]) / 2,
+        scale_px=scale,
+        box=(min(xs), min(ys), max(xs), max(ys)),
+        cut=cut_by_edge(sample),
+    )
+
+
+def cut_by_edge(sample: PoseSample) -> bool:
+    """Whether the nose or a shoulder lies at or past the left, right or bottom frame edge.
+
+    Hips below the bottom edge are the normal front-camera view and do not count; a head cut
+    at the top (someone tall standing close) does not either.
+    """
+    lo, hi = EDGE_MARGIN, 1.0 - EDGE_MARGIN
+    for i in (NOSE, LEFT_SHOULDER, RIGHT_SHOULDER):
+        lm = sample.image[i]
+        if not lo <= lm.x <= hi or lm.y > hi:
+            return True
+    return False
+
+
+def _visibility(person: Person) -> float:
+    """Mean visibility of the torso landmarks (which of two duplicates to keep)."""
+    return sum(person.sample.image[i].visibility for i in _TORSO) / len(_TORSO)
+
+
+def deduplicated(people: Sequence[Person]) -> list[Person]:
+    """Drop a detection that is the same person as a more visible one."""
+    kept: list[Person] = []
+    for p in sorted(people, key=_visibility, reverse=True):
+        if not any(
+            math.dist((p.centre_x, p.centre_y), (k.centre_x, k.centre_y))
+            <= DUPLICATE_RADIUS * max(p.scale_px, k.scale_px)
+            and _ratio(p.scale_px, k.scale_px) <= 1.3
+            for k in kept
+        ):
+            kept.append(p)
+    return kept
+
+
+def _ratio(a: float, b: float) -> float:
+    """The larger of a/b and b/a."""
+    return max(a, b) / max(min(a, b), 1e-9)
+
+
+@dataclass
+class Track:
+    """One person followed over time, with a stable id."""
+
+    id: int
+    first_seen_s: float
+    last_seen_s: float
+    person: Person
+    history: deque[tuple[float, float, float, float]] = field(default_factory=deque)
+    in_view_since_s: float | None = None  # since when continuously not cut by the edge
+
+    def seen_at(self, t_s: float) -> bool:
+        """Whether this track was seen in the frame at ``t_s``."""
+        return self.last_seen_s == t_s
+
+    def large_enough(self) -> bool:
+        """Big enough in the picture to be someone at the desk, not far away or a mis-fit."""
+        return self.person.scale_px >= MIN_USER_SCALE * self.person.sample.image_size[1]
+
+    def settled(self, t_s: float) -> bool:
+        """In view, uncut, big enough and nearly still for the last ``SETTLE_S`` seconds."""
+        if not self.large_enough():
+            return False
+        if self.in_view_since_s is None or t_s - self.in_view_since_s < SETTLE_S - 1e-6:
+            return False
+        recent = [h for h in self.history if h[0] >= t_s - SETTLE_S - 1e-6]
+        if len(recent) < 2:
+            return False
+        mx = sum(h[1] for h in recent) / len(recent)
+        my = sum(h[2] for h in recent) / len(recent)
+        scales = [h[3] for h in recent]
+        ref = sum(scales) / len(scales)
+        return (
+            all(math.dist((h[1], h[2]), (mx, my)) <= SETTLE_RADIUS * ref for h in recent)
+            and max(scales) / max(min(scales), 1e-9) <= SETTLE_SCALE_RATIO
+        )
+
+    def near(self, x: float, y: float, radius: float) -> bool:
+        """Whether the torso centre is within ``radius`` torso lengths of (x, y) pixels."""
+        p = self.person
+        return math.dist((p.centre_x, p.centre_y), (x, y)) <= radius * p.scale_px
+
+    def covers(self, box: tuple[float, float, float, float]) -> bool:
+        """Whether this track's torso box overlaps ``box`` (someone in front of that place)."""
+        x0, y0, x1, y1 = self.person.box
+        pad = 0.3 * self.person.scale_px
+        return x0 - pad < box[2] and box[0] < x1 + pad and y0 - pad < box[3] and box[1] < y1 + pad
+
+
+class PeopleTracker:
+    """Stable ids for the people in view, from position and size, never from model order."""
+
+    def __init__(self) -> None:
+        self.tracks: dict[int, Track] = {}
+        self._next_id = 1
+
+    def reset(self) -> None:
+        """Forget everyone."""
+        self.tracks.clear()
+
+    def update(self, samples: Sequence[PoseSample], t_s: float) -> list[Track]:
+        """Match this frame's people to the tracks; returns the tracks alive after it."""
+        for tid in [tid for tid, tr in self.tracks.items() if t_s < tr.last_seen_s]:
+            del self.tracks[tid]  # time went backwards: a new run
+        people = deduplicated([describe(s) for s in samples])
+        pairs = []
+        for pi, p in enumerate(people):
+            for tid, tr in self.tracks.items():
+                q = tr.person
+                scale = max(p.scale_px, q.scale_px)
+                d = math.dist((p.centre_x, p.centre_y), (q.centre_x, q.centre_y)) / scale
+                ratio = _ratio(p.scale_px, q.scale_px)
+                if d <= MATCH_RADIUS and ratio <= MATCH_SCALE_RATIO:
+                    pairs.append((d + math.log(ratio), pi, tid))
+        used_p: set[int] = set()
+        used_t: set[int] = set()
+        for _, pi, tid in sorted(pairs):
+            if pi in used_p or tid in used_t:
+                continue
+            used_p.add(pi)
+            used_t.add(tid)
+            self._extend(self.tracks[tid], people[pi], t_s)
+        for pi, p in enumerate(people):
+            if pi not in used_p:
+                track = Track(self._next_id, t_s, t_s, p)
+                self._next_id += 1
+                self._extend(track, p, t_s)
+                self.tracks[track.id] = track
+        for tid in [tid for tid, tr in self.tracks.items() if t_s - tr.last_seen_s > DROP_AFTER_S]:
+            del self.tracks[tid]
+        return list(self.tracks.values())
+
+    @staticmethod
+    def _extend(track: Track, person: Person, t_s: float) -> None:
+        """Add this frame's sighting to ``track``."""
+        track.person = person
+        track.last_seen_s = t_s
+        track.history.append((t_s, person.centre_x, person.centre_y, person.scale_px))
+        while track.history and track.history[0][0] < t_s - 3.0:
+            track.history.popleft()
+        if person.cut:
+            track.in_view_since_s = None
+        elif track.in_view_since_s is None:
+            track.in_view_since_s = t_s
+
+
+class Why(str, Enum):
+    """Why the chooser answered as it did."""
+
+    FOLLOWING = "following"  # the user's track is seen in this frame
+    SETTLED = "settled"  # a person settled in view and was learned as the user
+    AT_DESK = "at the calibrated desk"
+    POINTED = "chosen as 'that's me'"
+    RETURNED = "back where the user was"
+    HIDDEN = "hidden"  # not seen, but someone else stands where the user was
+    ARRIVING = "someone is arriving"  # a person in view who has not settled yet
+    NOBODY = "nobody"  # no user in view
+
+
+@dataclass(frozen=True, slots=True)
+class UserChoice:
+    """The chooser's answer for one frame."""
+
+    sample: PoseSample | None
+    why: Why
+    track_id: int | None = None
+    others: int = 0  # people in view who are not the user
+
+    @property
+    def present(self) -> bool:
+        """Whether the user is (probably) there: seen, hidden or arriving."""
+        return self.why not in (Why.NOBODY,)
+
+
+@dataclass
+class _Home:
+    """Where the user settled, in pixels: centre and size."""
+
+    x: float
+    y: float
+    scale_px: float
+
+
+class UserChooser:
+    """Picks the user among the tracks (see the module docstring for the rules)."""
+
+    def __init__(self) -> None:
+        self.user_id: int | None = None
+        self.home: _Home | None = None
+        self.bystanders: set[int] = set()
+        self._point: tuple[float, float] | None = None  # fractions of the frame
+        self._pending_since_s: float | None = None
+
+    def reset(self) -> None:
+        """Forget the user, their home and the bystanders (keeps a pending "that's me")."""
+        self.user_id = None
+        self.home = None
+        self.bystanders.clear()
+        self._pending_since_s = None
+
+    def point_at(self, x: float, y: float) -> None:
+        """"That's me": the person nearest (x, y) (fractions of the frame) is the user."""
+        self._point = (x, y)
+        self.user_id = None
+        self.home = None
+
+    def update(
+        self,
+        tracks: Sequence[Track],
+        t_s: float,
+        *,
+        at_desk: Callable[[PoseSample], bool] | None = None,
+    ) -> UserChoice:
+        """The user in this frame, given the tracker's tracks after this frame's update."""
+        seen = [tr for tr in tracks if tr.seen_at(t_s)]
+        by_id = {tr.id: tr for tr in tracks}
+        user = by_id.get(self.user_id) if self.user_id is not None else None
+        if user is not None and user.seen_at(t_s):
+            return self._follow(user, seen, t_s)
+        if user is not None:
+            lost_s = t_s - user.last_seen_s
+            covered = any(tr.covers(user.person.box) for tr in seen if tr.id != user.id)
+            if (covered and lost_s <= HIDDEN_MAX_S) or lost_s < GONE_AFTER_S:
+                return UserChoice(None, Why.HIDDEN, user.id, len(seen))
+        chosen = self._choose(seen, t_s, at_desk)
+        if chosen is not None:
+            track, why = chosen
+            self.user_id = track.id
+            self.bystanders.discard(track.id)
+            self._pending_since_s = None
+            choice = self._follow(track, seen, t_s)
+            return UserChoice(choice.sample, why, track.id, choice.others)
+        return self._nobody(seen, t_s)
+
+    def _follow(self, user: Track, seen: Sequence[Track], t_s: float) -> UserChoice:
+        """The user's track is in view: note the others as bystanders, move home when settled."""
+        others = [tr for tr in seen if tr.id != user.id]
+        self.bystanders.update(tr.id for tr in others)
+        if user.settled(t_s):
+            p = user.person
+            self.home = _Home(p.centre_x, p.centre_y, p.scale_px)
+        return UserChoice(user.person.sample, Why.FOLLOWING, user.id, len(others))
+
+    def _choose(
+        self,
+        seen: Sequence[Track],
+        t_s: float,
+        at_desk: Callable[[PoseSample], bool] | None,
+    ) -> tuple[Track, Why] | None:
+        """A person to learn as the user now, and why; None when nobody qualifies yet."""
+        if not seen:
+            return None
+        if self._point is not None:
+            size = seen[0].person.sample.image_size
+            px, py = self._point[0] * size[0], self._point[1] * size[1]
+            reach = [
+                tr
+                for tr in seen
+                if _distance_to_box(tr.person, px, py) <= POINT_REACH * tr.person.scale_px
+            ]
+            if not reach:
+                return None  # the user is not in view yet: wait for them
+            self._point = None
+            return min(reach, key=lambda tr: _distance_to_box(tr.person, px, py)), Why.POINTED
+        settled = [tr for tr in seen if tr.settled(t_s)]
+        if at_desk is not None:
+            desk = [tr for tr in settled if at_desk(tr.person.sample)]
+            if desk:
+                return max(desk, key=lambda tr: tr.person.scale_px), Why.AT_DESK
+        home = self.home
+        if home is not None:
+            back = [
+                tr
+                for tr in settled
+                if math.dist((tr.person.centre_x, tr.person.centre_y), (home.x, home.y))
+                <= HOME_RADIUS * max(home.scale_px, tr.person.scale_px)
+            ]
+            if back:
+                return max(back, key=lambda tr: tr.person.scale_px), Why.RETURNED
+        newcomers = [tr for tr in settled if tr.id not in self.bystanders]
+        if newcomers:
+            return max(newcomers, key=lambda tr: tr.person.scale_px), Why.SETTLED
+        return None
+
+    def _nobody(self, seen: Sequence[Track], t_s: float) -> UserChoice:
+        """No user in this frame: arriving while someone new has not had time to settle."""
+        arriving = [
+            tr
+            for tr in seen
+            if tr.id not in self.bystanders and tr.in_view_since_s is not None and tr.large_enough()
+        ]
+        if arriving:
+            if self._pending_since_s is None:
+                self._pending_since_s = min(tr.in_view_since_s or t_s for tr in arriving)
+            if t_s - self._pending_since_s <= PENDING_MAX_S:
+                return UserChoice(None, Why.ARRIVING, None, len(seen))
+        else:
+            self._pending_since_s = None
+        return UserChoice(None, Why.NOBODY, None, len(seen))
+
+
+def _distance_to_box(person: Person, x: float, y: float) -> float:
+    """Pixels from (x, y) to the person's torso box (0 inside it)."""
+    x0, y0, x1, y1 = person.box
+    dx = max(x0 - x, 0.0, x - x1)
+    dy = max(y0 - y, 0.0, y - y1)
+    return math.hypot(dx, dy)
+
+
+class UserFinder:
+    """The tracker and the chooser together: this frame's people in, the user's choice out."""
+
+    def __init__(self) -> None:
+        self.tracker = PeopleTracker()
+        self.chooser = UserChooser()
+
+    def reset(self) -> None:
+        """Forget everyone (a new camera or a new run)."""
+        self.tracker.reset()
+        self.chooser.reset()
+
+    def update(
+        self,
+        people: Sequence[PoseSample],
+        t_s: float,
+        *,
+        at_desk: Callable[[PoseSample], bool] | None = None,
+    ) -> UserChoice:
+        """Track this frame's people and pick the user among them."""
+        if self.tracker.tracks and any(t_s < tr.last_seen_s for tr in self.tracker.tracks.values()):
+            self.reset()  # time went backwards: a new run
+        tracks = self.tracker.update(people, t_s)
+        return self.chooser.update(tracks, t_s, at_desk=at_desk)
