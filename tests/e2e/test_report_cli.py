@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hipcheck.store.db import Store
-from reporting.sample_days import fill_tuesday
+from reporting.sample_days import tuesday_data_dir
 
 
 def hipcheck(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -32,10 +31,7 @@ def hipcheck(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A data directory whose history holds the known Tuesday."""
-    root = tmp_path / "data"
-    with Store.open(root / "hipcheck.sqlite3") as store:
-        fill_tuesday(store)
-    return root
+    return tuesday_data_dir(tmp_path)
 
 
 def test_text_for_a_date(data_dir: Path) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ import pytest
 
 from hipcheck.core.types import State
 from hipcheck.store.db import SCHEMA_VERSION, Store
-from reporting.sample_days import BERLIN, fill_tuesday
+from reporting.sample_days import BERLIN, tuesday_data_dir
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -68,11 +69,8 @@ def files(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    """A data directory whose history holds the known Tuesday (sitting 7140 s)."""
-    root = tmp_path / "data"
-    with Store.open(root / "hipcheck.sqlite3") as store:
-        fill_tuesday(store)
-    return root
+    """A data folder whose history holds the known Tuesday (sitting 7140 s)."""
+    return tuesday_data_dir(tmp_path)
 
 
 # ---- -o PATH ---------------------------------------------------------------------------------
@@ -109,27 +107,18 @@ def _existing_check(tmp: Path, r: subprocess.CompletedProcess[str]) -> None:
     assert stat.S_IMODE((tmp / "old.txt").stat().st_mode) == 0o640
 
 
-def _symlink(tmp: Path) -> str:
+def _link(tmp: Path, *, dangling: bool = False) -> str:
+    """A symlink to real/target.txt (which exists unless ``dangling``)."""
     (tmp / "real").mkdir()
-    (tmp / "real" / "target.txt").write_text("old\n")
+    if not dangling:
+        (tmp / "real" / "target.txt").write_text("old\n")
     (tmp / "link.txt").symlink_to(tmp / "real" / "target.txt")
     return str(tmp / "link.txt")
 
 
-def _symlink_check(tmp: Path, r: subprocess.CompletedProcess[str]) -> None:
+def _link_check(tmp: Path, r: subprocess.CompletedProcess[str]) -> None:
     assert (tmp / "link.txt").is_symlink()
     assert (tmp / "real" / "target.txt").read_text().startswith("HipCheck report")
-
-
-def _dangling(tmp: Path) -> str:
-    (tmp / "real").mkdir()
-    (tmp / "dangling.txt").symlink_to(tmp / "real" / "later.txt")
-    return str(tmp / "dangling.txt")
-
-
-def _dangling_check(tmp: Path, r: subprocess.CompletedProcess[str]) -> None:
-    assert (tmp / "dangling.txt").is_symlink()
-    assert (tmp / "real" / "later.txt").read_text().startswith("HipCheck report")
 
 
 def _device(tmp: Path) -> str:
@@ -193,8 +182,8 @@ def _proc_check(tmp: Path, r: subprocess.CompletedProcess[str]) -> None:
 TARGETS = [
     Target("new regular file", _regular, 0, _regular_check),
     Target("existing file keeps its mode", _existing, 0, _existing_check),
-    Target("symlink: its target is written", _symlink, 0, _symlink_check),
-    Target("dangling symlink: its target is made", _dangling, 0, _dangling_check),
+    Target("symlink: its target is written", _link, 0, _link_check),
+    Target("dangling symlink: its target is made", partial(_link, dangling=True), 0, _link_check),
     Target("a null device stays a device", _device, 0, _device_check),
     Target("/dev/stdout", _stdout, 0, _stdout_check),
     Target("- is stdout", _dash, 0, _stdout_check),
