@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hipcheck.core.report import build_day_report, sitting_totals
+from hipcheck.core.report import build_day_report
 from hipcheck.core.settings import Settings
 from hipcheck.core.tracker import SittingTracker
 from hipcheck.core.types import Observation, State
 from hipcheck.data_archive import export_all_data
 from hipcheck.paths import resolve_paths
 from hipcheck.store.db import SCHEMA_VERSION, RecordingSink, Store
+from hipcheck.ui.app import day_totals
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -226,6 +227,7 @@ OVERLAPS: list[tuple[str, list[Rec], tuple[float, float, float, float], float]] 
 )
 def test_overlapping_records_count_each_moment_once(
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     case: str,
     records: list[Rec],
     expected: tuple[float, float, float, float],
@@ -235,7 +237,8 @@ def test_overlapping_records_count_each_moment_once(
         for start, end, state, flexion, extra in records:
             store.record_interval(start, end, state, 100.0, flexion, extra=extra)
         report = build_day_report(store, DAY, tz=BERLIN, natural_break_s=120.0)
-        tray_sitting, tray_flexion = sitting_totals(store.load_day(DAY, BERLIN), BERLIN)
+        monkeypatch.setenv("TZ", "Europe/Berlin")  # the tray's own zone
+        tray_sitting, tray_flexion = day_totals(store)(DAY)
     got = (report.sitting_s, report.standing_s, report.away_s, report.recorded_s)
     assert got == pytest.approx(expected)
     assert report.not_monitored_s == pytest.approx(86400.0 - expected[3])

@@ -82,8 +82,8 @@ class ReportWindow(QWidget):
         if isinstance(store, Store):
             self._source = store
         elif Path(store).is_file():
-            # A path: open it here (and close it with the window); never create an empty one.
-            self._owned = Store.open(store)
+            # A path: read it here (and close it with the window); never create or change it.
+            self._owned = Store.open_readonly(store)
             self._source = self._owned
         else:
             self._source = _NoHistory()
