@@ -11,9 +11,10 @@ see either an empty file or a finished one, never half of it.
 checkpoint, nothing moved aside): the report and the data export use it.
 
 Every timestamp is stored as UTC epoch seconds with the local day (``YYYY-MM-DD``) and the UTC
-offset in seconds beside it. Reading never trusts the stored day: ``load_day(day, tz)`` selects
-rows by the UTC instants of ``day``'s bounds in the zone ``tz`` (the reader's zone, whatever zone
-recorded them) and returns intervals CLIPPED to those bounds: an interval crossing midnight
+offset in seconds beside it. Reading goes by the instants: ``load_day(day, tz)`` selects rows by
+the UTC instants of ``day``'s bounds in the zone ``tz`` (the reader's zone, whatever zone recorded
+them; the stored days, never more than a day off the UTC date, only narrow the search through
+their index) and returns intervals CLIPPED to those bounds: an interval crossing midnight
 appears in both days, each part with its own share of the time; its ``flexion_s`` and sample
 counts are split in proportion to time (an estimate) and ``clipped`` is set.
 
@@ -156,8 +157,17 @@ def _stamp(wall: datetime) -> tuple[float, str, int]:
     return aware.timestamp(), aware.date().isoformat(), round(offset.total_seconds())
 
 
-# A stored time that is no number never matches a range; it is selected to be skipped aloud.
+# A stored time that is no number never matches a range; it is looked for to be skipped aloud.
 _NOT_A_TIME = "typeof({}) NOT IN ('integer', 'real')"
+
+
+def _near_day(utc_s: float, days: int) -> str:
+    """The UTC date of ``utc_s`` moved by ``days`` (held at the calendar's ends), ISO."""
+    utc_date = datetime.fromtimestamp(utc_s, timezone.utc).date()
+    try:
+        return (utc_date + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return utc_date.isoformat()
 
 
 class Store:
@@ -174,6 +184,8 @@ class Store:
         self.read_only = False
         # Rows skipped because they mean nothing ("interval 12" -> why), for one warning.
         self.skipped: dict[str, str] = {}
+        # Rows whose times are no numbers, looked for once: (intervals, events).
+        self._untimed: tuple[list[Any], list[Any]] | None = None
 
     # ---- opening, migrating, recovering ---------------------------------------------------
 
@@ -360,14 +372,22 @@ class Store:
         version = self.schema_version
         if version == 0:  # an empty file nothing was ever written to
             return DayRecords(day=day, intervals=(), events=())
-        # v1 had no sample counts or extras; a read-only store reads it as it is.
-        counts = "samples, hips_visible_samples, extra" if version >= 2 else "0, 0, NULL"
+        # The stored local days only narrow the search (through their index): a local day is
+        # at most one day off the UTC date, so a day's margin on each side misses nothing.
+        first, last = _near_day(lo_s, -1), _near_day(hi_s, +1)
+        # v1 had no sample counts, extras or end days; a read-only store reads it as it is.
+        columns, near = "0, 0, NULL", ""
+        near_days: tuple[str, ...] = ()
+        if version >= 2:
+            columns = "samples, hips_visible_samples, extra"
+            near, near_days = "start_day <= ? AND end_day >= ? AND", (last, first)
         rows = self._query(
-            f"""SELECT id, start_utc, end_utc, state, mean_hip_angle_deg, flexion_s, {counts}
-            FROM intervals WHERE (start_utc < ? AND end_utc >= ?) OR {_NOT_A_TIME.format("start_utc")}
-            OR {_NOT_A_TIME.format("end_utc")} ORDER BY start_utc, id""",
-            (hi_s, lo_s),
+            f"""SELECT id, start_utc, end_utc, state, mean_hip_angle_deg, flexion_s, {columns}
+            FROM intervals WHERE {near} start_utc < ? AND end_utc >= ?
+            ORDER BY start_utc, id""",
+            (*near_days, hi_s, lo_s),
         )
+        rows += self._untimed_intervals(columns)
         intervals = []
         for row in rows:
             try:
@@ -379,16 +399,43 @@ class Store:
             if iv.duration_s > 0 or not iv.clipped:
                 intervals.append(iv)
         events = []
-        for row in self._query(
-            "SELECT id, at_utc, kind, detail FROM events WHERE (at_utc >= ? AND at_utc < ?)"
-            f" OR {_NOT_A_TIME.format('at_utc')} ORDER BY at_utc, id",
-            (lo_s, hi_s),
+        for row in (
+            self._query(
+                "SELECT id, at_utc, kind, detail FROM events WHERE day BETWEEN ? AND ?"
+                " AND at_utc >= ? AND at_utc < ? ORDER BY at_utc, id",
+                (first, last, lo_s, hi_s),
+            )
+            + self._untimed_events()
         ):
             try:
                 events.append(_event(row, tz))
             except _BadRow as exc:
                 self._skip(f"event {row[0]}", str(exc))
         return DayRecords(day=day, intervals=tuple(intervals), events=tuple(events))
+
+    def _untimed_intervals(self, columns: str) -> list[Any]:
+        """Interval rows whose times are no numbers (found once per connection: HipCheck never
+        writes such a row, so only a damaged or hand-edited file holds them)."""
+        if self._untimed is None:
+            self._untimed = (
+                self._query(
+                    f"""SELECT id, start_utc, end_utc, state, mean_hip_angle_deg, flexion_s,
+                    {columns} FROM intervals WHERE {_NOT_A_TIME.format("start_utc")}
+                    OR {_NOT_A_TIME.format("end_utc")}"""
+                ),
+                self._query(
+                    "SELECT id, at_utc, kind, detail FROM events WHERE"
+                    f" {_NOT_A_TIME.format('at_utc')}"
+                ),
+            )
+        return self._untimed[0]
+
+    def _untimed_events(self) -> list[Any]:
+        """Event rows whose time is no number (see ``_untimed_intervals``)."""
+        if self._untimed is None:
+            self._untimed_intervals("0, 0, NULL")
+        assert self._untimed is not None
+        return self._untimed[1]
 
     def _skip(self, what: str, why: str) -> None:
         """Note a row that cannot be read (logged once per row)."""
