@@ -65,6 +65,8 @@ def _backup_database(source: Path, dest: Path) -> None:
             src.backup(out)
         finally:
             out.close()
+    except sqlite3.Error as exc:  # a damaged history: the export says so, one line
+        raise OSError(f"the history {source} cannot be copied ({exc})") from None
     finally:
         src.close()
 

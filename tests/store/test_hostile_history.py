@@ -408,6 +408,19 @@ def test_export_escapes_the_database_path(tmp_path: Path, folder: str) -> None:
         assert build_day_report(copy, DAY, tz=BERLIN).sitting_s == 3600.0
 
 
+def test_export_of_a_damaged_history_is_an_error_and_leaves_no_zip(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "data")
+    good_day(paths.database)
+    data = bytearray(paths.database.read_bytes())
+    data[:16] = b"not a database!!"
+    paths.database.write_bytes(bytes(data))
+    before = paths.database.read_bytes()
+    with pytest.raises(OSError, match="cannot be copied"):
+        export_all_data(paths, tmp_path / "out" / "export.zip", Settings(), at(12))
+    assert not (tmp_path / "out" / "export.zip").exists()
+    assert paths.database.read_bytes() == before
+
+
 def test_report_zone_is_independent_of_the_recording_offset(tmp_path: Path) -> None:
     """A fixed-offset zone (no name) reads the same instants as a named one."""
     with Store.open(tmp_path / "hipcheck.sqlite3") as store:
