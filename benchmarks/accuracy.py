@@ -31,6 +31,7 @@ if str(REPO / "app") not in sys.path:  # run from a checkout without installing
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+from hipcheck.vision.follow import Crop, UserFollower, uncrop  # noqa: E402
 
 from hipcheck.core.geometry import joint_angle_deg, to_pixels, to_world  # noqa: E402
 from hipcheck.core.posture import AngleSpace, observe  # noqa: E402
@@ -45,7 +46,6 @@ from hipcheck.core.types import (  # noqa: E402
     PoseSample,
 )
 from hipcheck.errors import UserError  # noqa: E402
-from hipcheck.vision.follow import Crop, UserFollower, uncrop  # noqa: E402
 from hipcheck.vision.pose import MediaPipePoseEstimator, PoseEstimator  # noqa: E402
 
 STATES = ("sitting", "standing", "away", "unknown")

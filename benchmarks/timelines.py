@@ -59,10 +59,14 @@ class WindowScore:
     @property
     def passed(self) -> bool:
         """At least 80 % right and nothing contradicting."""
-        return self.samples > 0 and self.right >= PASS_SHARE * self.samples and not self.contradicting
+        return (
+            self.samples > 0 and self.right >= PASS_SHARE * self.samples and not self.contradicting
+        )
 
 
-def score_timeline(timeline: list[dict[str, Any]], windows: list[dict[str, Any]]) -> list[WindowScore]:
+def score_timeline(
+    timeline: list[dict[str, Any]], windows: list[dict[str, Any]]
+) -> list[WindowScore]:
     """Score an ``analyze --json`` timeline against labelled windows (skipped ones left out)."""
     scores = []
     for w in windows:
@@ -87,7 +91,9 @@ def score_timeline(timeline: list[dict[str, Any]], windows: list[dict[str, Any]]
     return scores
 
 
-def analyze_clip(path: Path, user_at: dict[str, float] | None) -> tuple[list[dict[str, Any]], float]:
+def analyze_clip(
+    path: Path, user_at: dict[str, float] | None
+) -> tuple[list[dict[str, Any]], float]:
     """The clip's ``analyze`` timeline at 10 samples/s, and the seconds it took."""
     with tempfile.TemporaryDirectory() as data_dir:
         cmd = [sys.executable, "-m", "hipcheck", "analyze", str(path), "--json", "--no-store"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,28 @@ def need(condition: bool, reason: str) -> None:
     if os.environ.get("HIPCHECK_REQUIRE_ALL"):
         pytest.fail(f"required on CI: {reason}")
     pytest.skip(reason)
+
+
+def run_hipcheck(
+    argv: Sequence[str], *, env: Mapping[str, str | None] | None = None, timeout: float = 60.0
+) -> subprocess.CompletedProcess[str]:
+    """``python -m hipcheck ARGV`` to its end: offscreen Qt, no stdin, no $HIPCHECK_DATA_DIR,
+    ``env`` added to (or, for a None value, removed from) this process's environment."""
+    full = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    full.pop("HIPCHECK_DATA_DIR", None)
+    for key, value in (env or {}).items():
+        if value is None:
+            full.pop(key, None)
+        else:
+            full[key] = value
+    return subprocess.run(
+        [sys.executable, "-m", "hipcheck", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,11 @@ from typing import Any, NoReturn
 
 from hipcheck import __version__
 from hipcheck.commands import COMMAND_MODULES
+from hipcheck.core.redact import redact_url
 from hipcheck.errors import UserError
 from hipcheck.logs import setup_logging
-from hipcheck.paths import resolve_paths
+from hipcheck.paths import check_folders, resolve_paths
+from hipcheck.private import restrict_umask, tighten_existing
 
 
 class _Parser(argparse.ArgumentParser):
@@ -139,8 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in (("data_dir", None), ("verbose", False), ("overrides", [])):
         if not hasattr(args, name):
             setattr(args, name, default)
+    restrict_umask()
     try:
-        setup_logging(resolve_paths(args.data_dir), args.verbose)
+        paths = resolve_paths(args.data_dir)
+        check_folders(paths)
+        setup_logging(paths, args.verbose)
+        tighten_existing(paths)
         func = getattr(args, "func", None)
         if func is None:
             from hipcheck.ui.app import run_app
@@ -148,9 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(args)
         return int(func(args))
     except UserError as exc:
-        print(f"hipcheck: error: {exc}", file=sys.stderr)
+        print(f"hipcheck: error: {redact_url(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print("hipcheck: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -1,7 +1,9 @@
 """Logging: a rotating file in the user's state directory, the console only with ``--verbose``.
 
 Nothing image-like is ever logged: a filter replaces array and large bytes arguments (a camera frame
-passed to a log call by mistake) with a placeholder before any handler sees them.
+passed to a log call by mistake) with a placeholder before any handler sees them. The same filter
+hides the credentials of any URL in a message or traceback (``rtsp://***@host/x``). The log folder
+is 0700 and its files 0600: a log says when someone sat at their desk.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from hipcheck.core.redact import redact_url
 from hipcheck.paths import AppPaths
+from hipcheck.private import chmod_private, make_private_dir
 
 LOG_FILE_NAME = "hipcheck.log"
 MAX_LOG_BYTES = 1_000_000
@@ -37,16 +41,37 @@ def _withhold(value: Any) -> Any:
 
 
 class NoFramesFilter(logging.Filter):
-    """Replaces image-like arguments of a log record with a placeholder (frames stay in memory)."""
+    """Replaces image-like arguments of a log record with a placeholder (frames stay in memory)
+    and hides URL credentials in the message and traceback (secrets stay in memory too)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Scrub ``record.msg`` and ``record.args``; always keeps the record."""
+        """Scrub ``record.msg``, ``record.args`` and the traceback; always keeps the record."""
         record.msg = _withhold(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(_withhold(a) for a in record.args)
         elif isinstance(record.args, dict):
             record.args = {k: _withhold(v) for k, v in record.args.items()}
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: the handler reports it, unredacted args stay out
+            message = str(record.msg)
+        hidden = redact_url(message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        if record.exc_info or record.exc_text:
+            # Another handler may have formatted the traceback already: redact that text too.
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
+            record.exc_text = redact_url(text)
         return True
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are readable by their owner only, whatever the umask."""
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        chmod_private(stream.fileno())
+        return stream
 
 
 def log_file(paths: AppPaths) -> Path:
@@ -86,8 +111,8 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> Path | None:
     path: Path | None = log_file(paths)
     try:
         assert path is not None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        make_private_dir(path.parent)
+        file_handler: logging.Handler = _PrivateRotatingFileHandler(
             path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
         )
     except OSError:

@@ -44,11 +44,47 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     if chosen is not None:
         root = Path(chosen).expanduser()
         return AppPaths(config_dir=root, data_dir=root, state_dir=root)
+    return default_paths()
+
+
+def default_paths() -> AppPaths:
+    """The platform's folders for HipCheck (``~/.config/hipcheck``... on Linux): its own."""
     return AppPaths(
         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         state_dir=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
     )
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot hold HipCheck's files (one line), or None if it is or can become a folder.
+
+    A file in its place, a symbolic link to nothing, or a file where a parent folder should be.
+    """
+    probe = folder
+    while True:
+        if probe.is_symlink() and not probe.exists():
+            target = os.readlink(probe)
+            return f"the data folder {folder} is a symbolic link to {target}, which does not exist"
+        if probe.exists():
+            if probe.is_dir():
+                return None
+            if probe == folder:
+                return f"the data folder {folder} is a file, not a folder"
+            return f"the data folder {folder} cannot be made: {probe} is a file, not a folder"
+        if probe.parent == probe:
+            return None
+        probe = probe.parent
+
+
+def check_folders(paths: AppPaths) -> None:
+    """Raise UserError naming the first of ``paths``' folders that cannot be a folder."""
+    from hipcheck.errors import UserError
+
+    for folder in dict.fromkeys((paths.data_dir, paths.config_dir, paths.state_dir)):
+        problem = folder_problem(folder)
+        if problem is not None:
+            raise UserError(problem)
 
 
 ASSETS_DATA_DIR = "share/io.github.hipcheck.HipCheck/assets"  # where a wheel puts them

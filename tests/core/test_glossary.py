@@ -46,6 +46,56 @@ def test_minutes_settings_read_as_durations() -> None:
     assert g.minutes_setting(0.5) == "30 s"
     assert g.minutes_setting(2) == "2 min"
     assert g.minutes_setting(90) == "1 h 30 min"
+    assert g.minutes_setting(2.5) == "2 min 30 s" and g.minutes_setting(90.5) == "1 h 30 min 30 s"
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("45 min", 45.0),
+        ("45", 45.0),
+        ("1 h 30 min", 90.0),
+        ("1h30", 90.0),
+        ("30 s", 0.5),
+        ("2 min 30 s", 2.5),
+        ("2,5", 2.5),
+        ("", None),
+        ("soon", None),
+        ("5 x", None),
+    ],
+)
+def test_a_typed_length_reads_back_in_minutes(text: str, minutes: float | None) -> None:
+    """What the settings window accepts: its own format, or a bare number of minutes."""
+    assert g.minutes_from_text(text) == minutes
+    if minutes is not None:
+        assert g.minutes_from_text(g.minutes_setting(minutes)) == minutes
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (90, "1:30"),
+        (89.2, "1:30"),
+        (89.0005, "1:30"),
+        (60, "1:00"),
+        (0.1, "0:01"),
+        (0, "0:00"),
+        (-3, "0:00"),
+    ],
+)
+def test_a_running_countdown_reads_like_a_clock_face(seconds: float, text: str) -> None:
+    """``1:30`` rounded up until the second is over, never negative."""
+    assert g.countdown(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(90, "about 1 min 30 s"), (75, "about 1 min 15 s"), (120, "about 2 min"), (45, "about 45 s")],
+)
+def test_about_keeps_the_part_minute(seconds: float, text: str) -> None:
+    """How long an exercise takes, its part minute kept."""
+    assert g.about(seconds) == text
+    assert g.banned_in(text) == []
 
 
 def test_clock_and_day() -> None:

@@ -249,6 +249,20 @@ def test_break_done_logs_the_exercise_and_restarts_the_count() -> None:
     assert len(d.run(TICK_S)) == 1
 
 
+def test_break_postponed_comes_back_after_five_minutes() -> None:
+    """ "Postpone 5 min" in the break window: no break logged; the nudge returns 5 min later."""
+    d = desk()
+    d.run(45 * MIN)
+    d.policy.break_started(d.clock.now_s)
+    d.policy.break_postponed(d.clock.now_s, 5 * MIN)
+    assert not d.policy.in_break
+    assert d.run(5 * MIN - TICK_S) == []
+    shown = d.run(TICK_S)
+    assert len(shown) == 1 and shown[0].kind is NudgeKind.SNOOZE_OVER
+    history = d.policy.break_log.history(MONDAY_9.date())
+    assert history.glute_today + history.deadbug_today == 0
+
+
 def test_break_skipped_logs_nothing_and_waits_a_full_limit() -> None:
     d = desk()
     d.run(45 * MIN)

@@ -16,6 +16,7 @@ from hipcheck.core.settings import (
     SETTINGS_VERSION,
     Settings,
     SettingsError,
+    SettingsFileRefused,
     apply_overrides,
     iter_specs,
     load_settings,
@@ -49,14 +50,15 @@ def test_every_setting_is_fully_declared() -> None:
 
 def test_issue_settings_exist_in_their_tabs() -> None:
     wanted = {
-        "camera": "Monitoring", "sample_rate_hz": "Monitoring", "standing_desk": "Monitoring",
-        "flexion_threshold_deg": "Posture", "natural_break_min": "Posture",
+        "camera": "Camera", "sample_rate_hz": "Advanced", "standing_desk": "Camera",
+        "adaptive_sampling": "Advanced",
+        "flexion_threshold_deg": "Advanced", "natural_break_min": "Advanced",
         "sitting_limit_min": "Reminders", "snooze_min": "Reminders", "snooze_max": "Reminders",
         "work_start_h": "Reminders", "work_end_h": "Reminders", "work_days": "Reminders",
-        "sound": "Reminders", "preferred_exercise": "Exercises", "exercise_variant": "Exercises",
-        "retention_days": "Privacy & data", "start_at_login": "Start-up",
+        "sound": "Reminders", "preferred_exercise": "Reminders", "exercise_variant": "Reminders",
+        "retention_days": "Privacy & start-up", "start_at_login": "Privacy & start-up",
     }  # fmt: skip
-    assert {name: spec_of(name).tab for name in wanted} == wanted
+    assert {name: spec_of(name).shown_in for name in wanted} == wanted
 
 
 @pytest.mark.parametrize(
@@ -230,13 +232,19 @@ def test_migration_from_version_0(tmp_path: Path) -> None:
     assert tomllib.loads(path.read_text())["version"] == SETTINGS_VERSION
 
 
-def test_newer_version_warns_and_keeps_known_keys(tmp_path: Path) -> None:
+def test_newer_version_is_kept_and_refused(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
-    path.write_text("version = 99\nsnooze_min = 7\nhologram = true\n")
+    newer = "version = 99\nsnooze_min = 7\nhologram = true\n"
+    path.write_text(newer)
     loaded = load_settings(path, now=NOW)
-    assert loaded.settings.snooze_min == 7.0
-    assert loaded.warnings[0].startswith("version: the file is from a newer HipCheck")
-    assert any(w.startswith("hologram") for w in loaded.warnings)
+    assert loaded.settings == Settings() and loaded.backup is None
+    assert loaded.warnings == [
+        "settings.toml is from a newer HipCheck (settings version 99); this run uses the "
+        "defaults and leaves the file as it is"
+    ]
+    with pytest.raises(SettingsFileRefused, match="newer HipCheck"):
+        save_settings(path, Settings(snooze_min=3.0))
+    assert path.read_text() == newer and list(tmp_path.iterdir()) == [path]
 
 
 def test_settings_for_run_uses_data_dir_and_overrides(tmp_path: Path) -> None:
@@ -302,10 +310,18 @@ def test_labels_and_help_speak_the_glossary() -> None:
 
 
 def test_technical_settings_are_advanced() -> None:
-    """The sample rate and adaptive sampling are declared advanced; the sitting limit is not."""
+    """How often HipCheck looks, the bent-hips limit and the break length are declared advanced
+    (shown on the Advanced tab, also in the README's table); the sitting limit is not."""
     advanced = {name for name, spec, _ in iter_specs() if spec.advanced}
-    assert advanced == {"sample_rate_hz", "adaptive_sampling"}
-    assert "Monitoring (advanced)" in markdown_table()
+    assert advanced == {
+        "sample_rate_hz",
+        "adaptive_sampling",
+        "flexion_threshold_deg",
+        "natural_break_min",
+    }
+    assert spec_of("sample_rate_hz").shown_in == "Advanced"
+    assert spec_of("sitting_limit_min").shown_in == "Reminders"
+    assert "| per s | 0.2 – 10 | Advanced |" in markdown_table()
 
 
 def test_loaded_settings_say_where_each_value_comes_from(tmp_path: Path) -> None:

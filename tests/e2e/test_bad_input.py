@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tests.conftest import POSTURE_DATA
+from tests.conftest import POSTURE_DATA, run_hipcheck
 
 from hipcheck.cli import build_parser
 
@@ -168,16 +167,7 @@ def results(
         argv = [fill(a, files) for a in row.argv]
         if "--data-dir" not in argv:
             argv = ["--data-dir", files["data"], *argv]
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-        env.pop("HIPCHECK_DATA_DIR", None)
-        return subprocess.run(
-            [sys.executable, "-m", "hipcheck", *argv],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
+        return run_hipcheck(argv)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         done = dict(zip([row.id for row in ALL_ROWS], pool.map(run, ALL_ROWS), strict=True))

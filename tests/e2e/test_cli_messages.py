@@ -189,7 +189,7 @@ def test_dates_accept_today_yesterday_and_days_ago(history: Path, word: str, day
     proc = run(history, "report", "--date", word, **BERLIN_ENV)
     assert proc.returncode == 0, proc.stderr
     day = berlin_today() - timedelta(days=days_ago)
-    assert proc.stdout.startswith(f"HipCheck report for {day_name(day)} ")
+    assert proc.stdout.splitlines()[0] == f"HipCheck report for {day_name(day)}"
     if days_ago == 7:
         assert re.search(r"Sitting\s+30 min", proc.stdout)
 

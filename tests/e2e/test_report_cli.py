@@ -78,7 +78,7 @@ def test_html_to_a_file(data_dir: Path, tmp_path: Path) -> None:
     assert result.stdout == ""
     assert str(out) in result.stderr
     html = out.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and html.count("<svg ") == 4
+    assert html.startswith("<!DOCTYPE html>") and html.count("<svg ") == 8  # light and dark
 
 
 def test_no_history_yet_is_exit_1_and_creates_nothing(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 The screenshots are kept in ``test-artifacts/`` (gitignored) for a person to look at. The test
 checks what a person would: the page is not blank, and the charts were drawn (the sitting colour
-and the standing colour are both on screen), with no network access needed.
+and the standing colour are both on screen), with no network access needed; and the page follows
+the browser's dark mode (``--force-dark-mode`` makes ``prefers-color-scheme: dark`` true).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO, need
 
+from hipcheck.core.colours import DARK, LIGHT, contrast_ratio
 from hipcheck.core.report import build_day_report
 from hipcheck.reporting import write_report
-from hipcheck.reporting.charts import STATE_COLOURS
 from hipcheck.store.db import Store
 from reporting.sample_days import BERLIN, TUESDAY, fill_tuesday, fill_work_week
 
@@ -38,7 +39,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-def screenshot(html: Path, png: Path, tmp_path: Path) -> None:
+def screenshot(html: Path, png: Path, tmp_path: Path, *, dark: bool = False) -> None:
     """Open ``html`` in headless Chromium and save a 1100×1600 screenshot to ``png``."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     need(browser is not None, "chromium is not installed (scripts/setup --dev installs it)")
@@ -57,6 +58,7 @@ def screenshot(html: Path, png: Path, tmp_path: Path) -> None:
             "--no-first-run",
             f"--user-data-dir={profile}",
             f"--screenshot={png}",
+            *(["--force-dark-mode"] if dark else []),
             "--window-size=1100,1600",
             html.resolve().as_uri(),
         ],
@@ -106,8 +108,27 @@ def test_html_export_renders_in_chromium(store: Store, tmp_path: Path) -> None:
     counts = colour_counts(png)
     assert len(counts) > 50, "the screenshot is (nearly) one colour"
     # Not blank: the sitting and standing colours of the charts are drawn, in visible amounts.
-    assert near(counts, STATE_COLOURS["sitting"]) > 2000
-    assert near(counts, STATE_COLOURS["standing"]) > 100
+    assert near(counts, LIGHT.sitting) > 2000
+    assert near(counts, LIGHT.standing) > 100
+    # The light page: the light background most of all, none of the dark scheme's charts.
+    assert max(counts, key=counts.__getitem__) == int(LIGHT.background[1:], 16)
+    assert near(counts, DARK.sitting, tolerance=6) < 50
+
+
+def test_html_export_follows_dark_mode_in_chromium(store: Store, tmp_path: Path) -> None:
+    """In a dark browser the page, its text and its charts are the dark scheme's."""
+    report = build_day_report(store, TUESDAY, tz=BERLIN)
+    html = write_report(report, "html", tmp_path / "report.html")
+    ARTIFACTS.mkdir(exist_ok=True)
+    png = ARTIFACTS / f"report-{TUESDAY.isoformat()}-dark.png"
+    screenshot(html, png, tmp_path, dark=True)
+    counts = colour_counts(png)
+    background = max(counts, key=counts.__getitem__)
+    assert background == int(DARK.background[1:], 16)
+    assert near(counts, DARK.sitting, tolerance=6) > 2000
+    assert near(counts, LIGHT.sitting, tolerance=6) < 50  # the light charts are hidden
+    assert near(counts, DARK.text, tolerance=20) > 300  # light text is drawn…
+    assert contrast_ratio(DARK.text, DARK.background) >= 4.5  # …and readable on it
 
 
 def test_empty_day_html_renders_in_chromium(store: Store, tmp_path: Path) -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from hipcheck.core.colours import DARK, LIGHT
 from hipcheck.core.glossary import banned_in
-from hipcheck.core.report import DayReport, build_day_report
+from hipcheck.core.report import DayReport, build_day_report, timeline_span
 from hipcheck.reporting import FORMATS, render, write_report
-from hipcheck.reporting.charts import all_charts, timeline_svg
+from hipcheck.reporting.charts import all_charts, timeline_hotspots, timeline_svg
 from hipcheck.store.db import Store
 from reporting.sample_days import BERLIN, TUESDAY, at, fill_tuesday
 
@@ -47,8 +48,12 @@ def empty(store: Store) -> DayReport:
 def test_text_summary(tuesday: DayReport) -> None:
     """The terminal summary carries the hand-computed numbers in readable units."""
     text = render(tuesday, "text")
-    assert "Tuesday 10 November 2026 (Europe/Berlin)" in text
-    assert re.search(r"Sitting\s+1 h 59 min", text)
+    assert "HipCheck report for Tuesday 10 November 2026\n" in text
+    # Of the recorded day, never of the 24 hours: 119 of 140 recorded minutes sitting.
+    assert "Recorded 2 h 20 min, 09:00–11:20" in text
+    assert re.search(r"Sitting\s+1 h 59 min\s+85 %", text)
+    assert re.search(r"Standing\s+11 min\s+8 %", text)
+    assert "Not recorded" not in text and "Europe/Berlin" not in text
     assert re.search(r"\n    hips bent\s+1 h 10 min", text)
     assert "Hips bent past 45°: a hip angle of 135° or less (180° = straight)." in text
     assert re.search(r"Standing\s+11 min", text)
@@ -108,7 +113,7 @@ def test_html_is_one_self_contained_file(tuesday: DayReport, empty: DayReport) -
         html = render(report, "html")
         assert html.startswith("<!DOCTYPE html>")
         assert _external_refs(html) == []
-        assert html.count("<svg ") == 4
+        assert html.count("<svg ") == 8  # each chart in the light and the dark scheme
         ids = re.findall(r'\bid="([^"]+)"', html)
         assert len(ids) == len(set(ids))
     assert "1 h 59 min" in render(tuesday, "html")
@@ -133,18 +138,21 @@ def test_charts_are_well_formed_svg(tuesday: DayReport, empty: DayReport) -> Non
         "url(#tl-sitting)",
         "url(#tl-away)",
     ]
-    # The 09:00 start sits at 9/24 of the band's width.
+    # The timeline spans the working hours 08:00–18:00: the 09:00 start sits at 1/10 of the band.
     first = next(r for r in bands if r.get("height") == "44")
-    assert float(first.get("x", "0")) == pytest.approx(16 + 928 * 9 / 24, abs=0.1)
+    assert float(first.get("x", "0")) == pytest.approx(16 + 928 * 1 / 10, abs=0.1)
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert "08:00" in labels and "18:00" in labels and "07:00" not in labels
     assert "No data recorded on this day" in timeline_svg(empty)
 
 
 def test_a_dst_timeline_has_23_hour_ticks(store: Store) -> None:
     """The spring-forward day is drawn over 23 real hours; its labels skip 02:00."""
     store.record_interval(at(2026, 3, 29, 1, 0), at(2026, 3, 29, 4, 0), "sitting", 100.0, 0.0)
-    report = build_day_report(store, date(2026, 3, 29), tz=BERLIN)
+    # Working hours 0–24: the whole day is shown.
+    report = build_day_report(store, date(2026, 3, 29), tz=BERLIN, work_hours_h=(0.0, 24.0))
     root = ET.fromstring(timeline_svg(report))
-    ticks = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke") == "#666666"]
+    ticks = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke") == LIGHT.muted]
     assert len(ticks) == 24  # 23 hours: 24 tick marks including both midnights
     labels = [t.text for t in root.iter(f"{SVG}text")]
     assert "03:00" in labels and "02:00" not in labels
@@ -163,6 +171,30 @@ def test_an_unknown_format_is_refused(tuesday: DayReport) -> None:
     """A format outside FORMATS is a ValueError, not an empty file."""
     with pytest.raises(ValueError, match="unknown report format"):
         render(tuesday, "pdf")
+
+
+def test_timeline_spans_the_recorded_hours_and_explains_its_markers(store: Store) -> None:
+    """Records outside the working hours widen the span to whole hours; markers carry words."""
+    store.record_interval(at(2026, 11, 3, 6, 40), at(2026, 11, 3, 7, 10), "sitting", 100.0, 0.0)
+    store.record_interval(at(2026, 11, 3, 19, 5), at(2026, 11, 3, 19, 30), "sitting", 100.0, 0.0)
+    store.record_event(at(2026, 11, 3, 19, 20), "nudge", {"bout_s": 1500})
+    report = build_day_report(store, date(2026, 11, 3), tz=BERLIN)
+    lo, hi = timeline_span(report)
+    assert (lo, hi) == (at(2026, 11, 3, 6, 0), at(2026, 11, 3, 20, 0))
+    svg = timeline_svg(report)
+    assert "<title>19:20 · Nudge: time to get up, after 25 min sitting</title>" in svg
+    (spot,) = timeline_hotspots(report)
+    assert spot.text.startswith("19:20 · Nudge")
+    assert spot.x == pytest.approx(16 + 928 * (13 + 20 / 60) / 14, abs=0.1)
+
+
+def test_the_html_follows_the_readers_colour_scheme(tuesday: DayReport) -> None:
+    """Light and dark CSS variables behind prefers-color-scheme; each chart in both schemes."""
+    html = render(tuesday, "html")
+    assert "@media (prefers-color-scheme: dark)" in html
+    assert f"--text: {LIGHT.text};" in html and f"--text: {DARK.text};" in html
+    assert html.count('data-scheme="light"') == 4 and html.count('data-scheme="dark"') == 4
+    assert "Time zone" not in html and "Recorded 2 h 20 min, 09:00–11:20" in html
 
 
 def test_a_day_not_begun_says_it_is_in_the_future(store: Store) -> None:

@@ -13,18 +13,19 @@ from PySide6.QtGui import QColor
 
 from hipcheck.core.clock import FakeClock
 from hipcheck.core.exercise import CATALOGUE, Exercise, ExerciseChoice, Variant
+from hipcheck.core.glossary import about, countdown
 from hipcheck.ui.break_window import (
     CLOSED,
     DONE,
     SKIP,
     STOOD_UP,
     BreakWindow,
+    card_reason,
     exercise_asset,
-    format_countdown,
 )
 
 CHOICE = ExerciseChoice(
-    Exercise.GLUTE_BRIDGE, Variant.FLOOR, "You've been sitting folded forward for 52 minutes."
+    Exercise.GLUTE_BRIDGE, Variant.FLOOR, "You've been sitting folded forward for 52 min."
 )
 
 
@@ -64,14 +65,17 @@ def _dark_pixels(window: BreakWindow) -> int:
 def test_shows_the_exercise_with_its_illustration(qtbot, key, spec) -> None:  # type: ignore[no-untyped-def]
     window, _, _ = make(qtbot, ExerciseChoice(spec.exercise, spec.variant, "Because."))
     assert window.name_label.text() == spec.name
-    assert window.dose_label.text() == spec.dose
-    assert window.reason_label.text() == "Because."
+    # The dose and what the countdown is: "10 reps · about 1 min 30 s".
+    assert window.dose_label.text() == f"{spec.dose} · {about(spec.duration_s)}"
+    assert window.reason_label.text().startswith("Because.")
+    if spec.variant is Variant.OFFICE:  # the reason names the family; the card says how they match
+        assert spec.name.lower() in window.reason_label.text()
     for step in spec.steps:
         assert step.replace("'", "&#x27;") in window.steps_label.text()
     assert exercise_asset(spec.svg).is_file()
     assert window.illustration.renderer().isValid()
     assert _dark_pixels(window) > 50  # the figure is really drawn
-    assert window.countdown_label.text() == format_countdown(spec.duration_s)
+    assert window.countdown_label.text() == countdown(spec.duration_s)
 
 
 def test_countdown_ticks_on_the_clock(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +93,7 @@ def test_countdown_ticks_on_the_clock(qtbot) -> None:  # type: ignore[no-untyped
     assert window.countdown_label.text() == "0:01"
     clock.advance(5.0)
     window.tick()
-    assert window.countdown_label.text() == "Time's up"
+    assert window.countdown_label.text() == "Nice work!"  # encouraging, never "Time's up"
     assert window.remaining_s == 0.0 and window.progress.value() == 90
     assert out.calls == []  # the countdown never decides for the user
 
@@ -150,17 +154,34 @@ def test_standing_up_counts_the_break_without_done(qtbot) -> None:  # type: igno
     assert not window.isVisible()
 
 
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (90, "1:30"),
-        (89.2, "1:30"),
-        (89.0005, "1:30"),
-        (60, "1:00"),
-        (0.1, "0:01"),
-        (0, "0:00"),
-        (-3, "0:00"),
-    ],
-)
-def test_format_countdown(seconds: float, text: str) -> None:
-    assert format_countdown(seconds) == text
+def test_reason_and_card_are_about_the_same_exercise() -> None:
+    """A dead-bug reason above the standing march says the march stands in for the dead bug."""
+    choice = ExerciseChoice(
+        Exercise.DEADBUG, Variant.OFFICE, "Today's breaks have had fewer dead bugs."
+    )
+    assert card_reason(choice) == (
+        "Today's breaks have had fewer dead bugs. The standing march is the standing, office"
+        " version of the dead bug."
+    )
+    floor = ExerciseChoice(Exercise.DEADBUG, Variant.FLOOR, "Fewer dead bugs today.")
+    assert card_reason(floor) == "Fewer dead bugs today."
+
+
+def test_buttons_say_what_closing_means_and_postpone_reports_once(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """ "Skip this break" (closing skips too); "Postpone 5 min" calls back with 300 s, once."""
+    clock = FakeClock()
+    out = Outcomes()
+    postponed: list[float] = []
+    window = BreakWindow(
+        CHOICE, on_done=out.done, on_skip=out.skip, on_postpone=postponed.append, clock=clock
+    )
+    qtbot.addWidget(window)
+    window.show()
+    assert window.skip_button.text().replace("&", "") == "Skip this break"
+    assert "skips" in window.skip_button.toolTip()
+    assert window.postpone_button.isVisible()
+    assert window.postpone_button.text().replace("&", "") == "Postpone 5 min"
+    qtbot.mouseClick(window.postpone_button, Qt.MouseButton.LeftButton)
+    assert postponed == [300.0] and out.calls == [] and not window.isVisible()
+    plain, _, _ = make(qtbot)  # without a postpone callback there is no such button
+    assert not plain.postpone_button.isVisible()

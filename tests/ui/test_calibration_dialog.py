@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from hipcheck.core.calibration import classify_with_calibration, load_calibration
@@ -73,8 +74,12 @@ def test_nobody_seen_fails_and_can_be_redone(qtbot: QtBot, tmp_path: Path) -> No
     assert "I cannot see your shoulders" in dlg.seen_label.text()
     run_phase(dlg, clock, 1, None)
     run_phase(dlg, clock, 2, None)
-    assert dlg.phase is Phase.FAILED and "sit facing the camera" in dlg.instructions.text()
+    # Plain words, a capital letter, no sample counts; the focus on "Try again", not Cancel.
+    assert dlg.phase is Phase.FAILED
+    assert dlg.instructions.text().startswith("I could not see your shoulders while you sat.")
+    assert "samples" not in dlg.instructions.text()
     assert not path.exists() and dlg.start_button.text() == "Try again"
+    assert dlg.focusWidget() is dlg.start_button or not dlg.isVisible()
     dlg.start_button.click()
     run_phase(dlg, clock, 2, front(0.7))
     run_phase(dlg, clock, 1, None)
@@ -84,3 +89,32 @@ def test_nobody_seen_fails_and_can_be_redone(qtbot: QtBot, tmp_path: Path) -> No
     )
     assert "left the picture" in dlg.instructions.text()
     assert load_calibration(path) == dlg.calibration
+    assert dlg.close_button.text() == "Close" and dlg.close_button.isDefault()
+
+
+def test_counts_down_with_cues_and_says_when_it_sees_the_user_standing(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A cue at each step and in each of its last 3 seconds; "I can see you standing"."""
+    clock = FakeClock()
+    cues: list[int] = []
+    dlg = CalibrationDialog(
+        clock=clock, seated_s=5, stand_up_s=3, standing_s=5, cue=lambda: cues.append(1)
+    )
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.start()
+    assert len(cues) == 1 and dlg.countdown.text() == "5"
+    run_phase(dlg, clock, 5.0, front(0.70))
+    # The seated step: its start, then 3, 2, 1; then the stand-up step starts.
+    assert len(cues) == 5 and dlg.phase is Phase.STAND_UP
+    dlg.on_sample(front(0.69))
+    assert dlg.seen_label.text() == "○ I can still see you sitting: please stand up"
+    dlg.on_sample(front(0.40))
+    assert dlg.seen_label.text() == "● I can see you standing"
+    dlg.on_sample(None)
+    assert "out of the picture" in dlg.seen_label.text()
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(0x404040)
+    dlg.set_frame(image)  # the monitor's picture, drawn with the skeleton
+    assert dlg.picture.isVisible()

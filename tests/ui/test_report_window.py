@@ -12,7 +12,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from tests.conftest import REPO
 
 from hipcheck.store.db import Store
@@ -104,7 +105,9 @@ def test_export_writes_the_shown_day(window: ReportWindow, tmp_path: Path, fmt: 
         assert text.startswith("record,start,end")
         assert text.count("\ninterval,") == 17
     else:
-        assert "Tuesday 10 November 2026" in text and text.count("<svg ") == 4
+        assert (
+            "Tuesday 10 November 2026" in text and text.count("<svg ") == 8
+        )  # each chart in the light and the dark scheme
 
 
 def test_today_opens_with_the_dst_day_in_reach(qtbot: object, store: Store) -> None:
@@ -140,3 +143,46 @@ def test_screenshots_for_a_person_to_look_at(window: ReportWindow) -> None:
             for y in range(0, image.height(), 7)
         }
         assert len(colours) > 20
+
+
+def test_keyboard_moves_between_days_and_escape_closes(qtbot: object, window: ReportWindow) -> None:
+    """← goes a day back, → a day on (never past today), Home to today, Esc closes."""
+    window.show()
+    window.activateWindow()
+    # Shortcuts need the active window.
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # type: ignore[attr-defined]
+    window.prev_button.setFocus()
+    qtbot.keyClick(window.prev_button, Qt.Key.Key_Left)  # type: ignore[attr-defined]
+    assert window.day == date(2026, 11, 9)
+    qtbot.keyClick(window.prev_button, Qt.Key.Key_Right)  # type: ignore[attr-defined]
+    assert window.day == TUESDAY
+    qtbot.keyClick(window.prev_button, Qt.Key.Key_Home)  # type: ignore[attr-defined]
+    assert window.day == WEDNESDAY
+    qtbot.keyClick(window.prev_button, Qt.Key.Key_Right)  # type: ignore[attr-defined]
+    assert window.day == WEDNESDAY
+    qtbot.keyClick(window.prev_button, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    assert not window.isVisible()
+
+
+def test_markers_explain_themselves_on_hover(window: ReportWindow) -> None:
+    """The timeline's nudge at 09:45 has a tooltip saying what it was; empty space has none."""
+    chart = window.chart_widgets["timeline"]
+    nudge = next(h for h in chart.hotspots if "09:45" in h.text)
+    assert nudge.text == "09:45 · Nudge: time to get up, after 45 min sitting"
+    size = chart.renderer().defaultSize()
+    at = QPoint(round(nudge.x * chart.width() / size.width()), round(nudge.y))
+    assert chart.hotspot_at(at) == nudge
+    assert chart.hotspot_at(QPoint(2, 170)) is None
+
+
+def test_the_window_fits_the_screen_and_speaks_of_the_recorded_day(
+    window: ReportWindow,
+) -> None:
+    """Never taller than the work area; no time zone; shares of the recorded time."""
+    area = window.screen().availableGeometry()
+    assert window.height() <= area.height() and window.width() <= area.width()
+    assert "Time zone" not in window.subtitle_label.text()
+    assert window.subtitle_label.text().startswith("Recorded ")
+    assert window.value_labels["Recorded"].text() != "no data"
+    assert window.share_labels["Sitting"].text().endswith("%")
+    assert "Not recorded" not in window.value_labels

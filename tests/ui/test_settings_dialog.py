@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +23,7 @@ from tests.conftest import need
 
 from hipcheck.autostart import Platform
 from hipcheck.core.calibration import calibration_path
+from hipcheck.core.glossary import banned_in
 from hipcheck.core.settings import (
     Settings,
     load_settings,
@@ -33,11 +36,14 @@ from hipcheck.ui.settings_dialog import (
     CameraChoice,
     CameraEditor,
     HoursSpinBox,
+    MinutesSpinBox,
     SettingsDialog,
     WeekdaysEditor,
     _v4l2_cameras,
+    camera_label,
 )
 
+CAMERA_TAB = 1
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone.utc)
 FAKE_CAMERAS = [
     CameraChoice("0", "Test Camera (/dev/video0)"),
@@ -88,10 +94,14 @@ def test_every_declared_setting_has_an_editor_in_its_tab(
     dlg, _ = make_dialog(qtbot, paths, tmp_path)
     assert list(dlg.editors) == list(setting_names())
     tabs = [dlg.tabs.tabText(i).replace("&&", "&") for i in range(dlg.tabs.count())]
-    assert tabs == ["Monitoring", "Posture", "Reminders", "Exercises", "Privacy & data", "Start-up"]
+    # The sitting limit's tab first and the sitting limit at its top; technical ones last.
+    assert tabs == ["Reminders", "Camera", "Privacy & start-up", "Advanced"]
+    first = dlg.tabs.widget(0)
+    editors_in_first = [n for n, e in dlg.editors.items() if first.isAncestorOf(e)]
+    assert editors_in_first[0] == "sitting_limit_min"
     for name, editor in dlg.editors.items():
         spec = spec_of(name)
-        page = dlg.tabs.widget(tabs.index(spec.tab))
+        page = dlg.tabs.widget(tabs.index(spec.shown_in))
         assert page.isAncestorOf(editor), name
         assert editor.toolTip() == spec.help, name
     assert isinstance(dlg.editors["camera"], CameraEditor)
@@ -99,7 +109,7 @@ def test_every_declared_setting_has_an_editor_in_its_tab(
     assert isinstance(dlg.editors["work_start_h"], HoursSpinBox)
     assert isinstance(dlg.editors["sound"], QCheckBox)
     assert isinstance(dlg.editors["preferred_exercise"], QComboBox)
-    assert dlg.editors["sitting_limit_min"].suffix() == " min"  # type: ignore[attr-defined]
+    assert isinstance(dlg.editors["sitting_limit_min"], MinutesSpinBox)
     assert not dlg.warning_label.isVisibleTo(dlg)
 
 
@@ -172,7 +182,7 @@ def test_a_change_is_applied_and_saved_at_once(
     )
     assert rec.calls[-1] == expected == dlg.settings
     assert load_settings(paths.settings_file).settings == expected
-    assert dlg.status_label.text() == "Saved"
+    assert dlg.status_label.text() == "✓ “Working hours start” saved at 03:00"
 
 
 def test_retention_change_says_what_will_be_deleted(
@@ -183,7 +193,7 @@ def test_retention_change_says_what_will_be_deleted(
     assert rec.calls[-1].retention_days == 30
     # The last 30 days, today included: 31 October to 29 November.
     assert dlg.status_label.text() == (
-        "Saved; records from before 31 Oct 2026 are deleted within the hour"
+        "✓ “Keep data for” saved at 03:00; records from before 31 Oct 2026 are deleted within the hour"
     )
 
 
@@ -274,8 +284,8 @@ def test_v4l2_listing_skips_metadata_nodes(tmp_path: Path) -> None:
         (tmp_path / node / "name").write_text(name + "\n")
         (tmp_path / node / "index").write_text(index + "\n")
     assert _v4l2_cameras(tmp_path) == [
-        CameraChoice("0", "Integrated Camera (/dev/video0)"),
-        CameraChoice("2", "USB Cam (/dev/video2)"),
+        CameraChoice("0", "Camera 1 — Integrated Camera"),
+        CameraChoice("2", "Camera 2 — USB Cam"),
     ]
 
 
@@ -288,6 +298,8 @@ def test_preview_shows_real_frames_only_while_monitoring_tab_is_open(
     cam = dlg.camera_editor
     assert cam is not None and not cam.preview.active  # nothing opened before showing
     dlg.show()
+    assert not cam.preview.active  # the dialog opens on Reminders
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
     qtbot.waitUntil(lambda: cam.preview.active, timeout=2000)
     pixmap = cam.preview.pixmap()
     assert pixmap is not None and not pixmap.isNull() and pixmap.width() > 100
@@ -297,9 +309,9 @@ def test_preview_shows_real_frames_only_while_monitoring_tab_is_open(
         image.pixel(x, y) for x in range(0, image.width(), 16) for y in range(0, image.height(), 16)
     }
     assert len(colours) > 10
-    dlg.tabs.setCurrentIndex(1)
-    assert not cam.preview.active
     dlg.tabs.setCurrentIndex(0)
+    assert not cam.preview.active
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
     assert cam.preview.active
     dlg.close()
     assert not cam.preview.active
@@ -308,6 +320,7 @@ def test_preview_shows_real_frames_only_while_monitoring_tab_is_open(
 def test_preview_of_a_missing_camera_says_so(qtbot: QtBot, paths: AppPaths, tmp_path: Path) -> None:
     dlg, _ = make_dialog(qtbot, paths, tmp_path, Settings(camera=str(tmp_path / "none.mp4")))
     dlg.show()
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
     cam = dlg.camera_editor
     assert cam is not None
     assert not cam.preview.active and "No picture" in cam.preview.text()
@@ -407,6 +420,64 @@ def test_settings_dataclass_field_count_guard() -> None:
     assert kinds <= {bool, int, float, str, tuple}
 
 
+def test_restore_defaults_keeps_the_camera_and_saves(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """Every preference back to its default, the camera kept, saved, announced once."""
+    changed = Settings(camera="2", sitting_limit_min=30.0, sound=False, sample_rate_hz=5.0)
+    dlg, rec = make_dialog(qtbot, paths, tmp_path, changed)
+    dlg.restore_defaults()
+    assert rec.calls[-1] == Settings(camera="2") == dlg.settings
+    assert load_settings(paths.settings_file).settings == Settings(camera="2")
+    assert dlg.status_label.text() == "✓ Defaults restored and saved at 03:00"
+    spin = dlg.editors["sitting_limit_min"]
+    assert isinstance(spin, QDoubleSpinBox) and spin.value() == 45.0
+
+
+def test_the_preview_can_share_the_monitors_pictures(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """With shared frames the dialog asks for the monitor's pictures and never opens a camera."""
+    opened: list[str] = []
+
+    def opener(source: str) -> object:
+        opened.append(source)
+        raise AssertionError("the camera must not be opened twice")
+
+    dlg = SettingsDialog(
+        Settings(), lambda _s: None, paths=paths, cameras=lambda: [], capture_opener=opener,  # type: ignore[arg-type]
+        shared_frames=True,
+    )  # fmt: skip
+    qtbot.addWidget(dlg)
+    wanted: list[bool] = []
+    dlg.frames_wanted.connect(wanted.append)
+    dlg.show()
+    assert dlg.tabs.tabText(CAMERA_TAB) == "Camera"
+    dlg.tabs.setCurrentIndex(CAMERA_TAB)
+    assert wanted == [True]
+    image = QImage(320, 240, QImage.Format.Format_RGB32)
+    image.fill(0x336699)
+    dlg.set_frame(image)
+    cam = dlg.camera_editor
+    assert (
+        cam is not None and cam.preview.pixmap() is not None and not cam.preview.pixmap().isNull()
+    )
+    dlg.tabs.setCurrentIndex(0)
+    assert wanted == [True, False] and opened == []
+
+
+def test_a_camera_is_named_never_a_bare_index(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """Without a camera list entry for the saved index, the list says "Camera 1", not "0"."""
+    dlg = SettingsDialog(Settings(camera="0"), lambda _s: None, paths=paths, cameras=lambda: [])
+    qtbot.addWidget(dlg)
+    cam = dlg.camera_editor
+    assert cam is not None and cam.combo.currentText() == "Camera 1"
+    assert cam.value() == "0"
+    assert camera_label("2") == "Camera 3" and camera_label("clip.mp4") == "clip.mp4"
+
+
 def test_bent_hips_setting_is_shown_as_a_hip_angle(
     qtbot: QtBot, paths: AppPaths, tmp_path: Path
 ) -> None:
@@ -428,3 +499,26 @@ def test_choices_read_as_glossary_words(qtbot: QtBot, paths: AppPaths, tmp_path:
     texts = [combo.itemText(i) for i in range(combo.count())]
     assert "Dead bug" in texts and "Deadbug" not in texts
     assert combo.itemData(texts.index("Dead bug")) == "deadbug"
+
+
+def test_lengths_and_numbers_read_as_the_glossary_writes_them(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """ "45 min", "2 min", "2 per s" (never "45.0 min"); a typed "1 h 30 min" or "30 s" is taken."""
+    dlg, _rec = make_dialog(qtbot, paths, tmp_path)
+    limit, brk = dlg.editors["sitting_limit_min"], dlg.editors["natural_break_min"]
+    rate = dlg.editors["sample_rate_hz"]
+    assert isinstance(limit, MinutesSpinBox) and isinstance(brk, MinutesSpinBox)
+    assert isinstance(rate, QDoubleSpinBox)
+    assert (limit.text(), brk.text(), rate.text()) == ("45 min", "2 min", "2 per s")
+    for editor, typed, minutes in ((limit, "1 h 30 min", 90.0), (brk, "30 s", 0.5)):
+        editor.lineEdit().selectAll()
+        qtbot.keyClicks(editor.lineEdit(), typed)
+        qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Return)
+        assert editor.value() == minutes and editor.text() == typed
+    assert dlg.settings.sitting_limit_min == 90.0 and dlg.settings.natural_break_min == 0.5
+    brk.stepBy(5)  # 0.5 min steps: an exact part minute, never rounded away
+    assert brk.text() == "3 min"
+    brk.stepBy(-1)
+    assert brk.text() == "2 min 30 s"
+    assert all(banned_in(e.text()) == [] for e in (limit, brk, rate))

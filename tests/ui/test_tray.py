@@ -204,6 +204,24 @@ def test_a_timed_pause_ends_by_itself(app_parts: dict[str, Any], qtbot: QtBot) -
     assert not controller.paused
 
 
+def test_hipcheck_pause_minutes_is_stored_as_timed_and_ends_on_time(
+    app_parts: dict[str, Any], qtbot: QtBot
+) -> None:
+    controller: AppController = app_parts["controller"]
+    qtbot.waitUntil(lambda: controller.last_record is not None, timeout=10_000)
+    reply = controller.handle_command("pause", {"minutes": 1.5 / 60})
+    assert reply["paused"] is True and "paused until" in reply["message"]
+    deadline = controller.paused_until
+    assert deadline is not None
+    today = datetime.now().astimezone().date()
+    paused = [e for e in app_parts["store"].load_day(today).events if e.kind == "paused"]
+    assert [e.detail for e in paused] == [{"choice": "timed", "until": deadline.isoformat()}]
+    # Only the event loop runs: no manual check. The 5 s wall-clock poll alone would be late.
+    qtbot.waitUntil(lambda: not controller.paused, timeout=4000)
+    late_s = (datetime.now().astimezone() - deadline).total_seconds()
+    assert 0 <= late_s < 1.0, late_s
+
+
 def test_screen_lock_pauses_and_unlock_resumes_but_not_a_user_pause(
     app_parts: dict[str, Any], qtbot: QtBot
 ) -> None:

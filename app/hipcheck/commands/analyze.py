@@ -33,9 +33,10 @@ from hipcheck.core.glossary import (
     plural,
     state_name,
 )
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
-from hipcheck.paths import resolve_paths
+from hipcheck.paths import check_folders, resolve_paths
 from hipcheck.settings_run import settings_for_run
 
 MAX_FPS = 60.0
@@ -220,16 +221,14 @@ def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
 def run_analyze(args: argparse.Namespace) -> int:
     """Analyze ``args.source`` and print the summary; 0 on success."""
     paths = resolve_paths(args.data_dir)
-    for folder in {paths.config_dir, paths.data_dir}:
-        if folder.exists() and not folder.is_dir():
-            raise UserError(f"the data folder {folder} is a file, not a folder")
+    check_folders(paths)
     if args.recorded_at is not None and not args.store:
         raise UserError("--recorded-at files stored footage; add --store to store it")
     settings = _settings(args)
     # Imported here so `hipcheck --help` and other sub-commands do not load OpenCV and MediaPipe.
     from hipcheck.store.db import RecordingSink, Store, StoreError
     from hipcheck.vision.engine import Engine, SampleRecord
-    from hipcheck.vision.source import SourceLost, open_source
+    from hipcheck.vision.source import ImageFileSource, SourceLost, open_source
 
     source = open_source(args.source)
     store: Store | None = None
@@ -239,7 +238,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         # holds no picture is bad input, reported before anything else is written or logged.
         first = source.next_frame()
         if first is None:
-            raise UserError(f"no picture could be read from {args.source}")
+            raise UserError(f"no picture could be read from {redact_url(args.source)}")
         if args.store:
             if source.is_live and _app_records(paths):
                 raise UserError(
@@ -270,7 +269,13 @@ def run_analyze(args: argparse.Namespace) -> int:
         recorder = RecordingSink(store) if store is not None else None
         # MediaPipe and TensorFlow Lite print start-up notes from C++; --verbose keeps them.
         with native_stderr_silenced(not args.verbose):
-            engine = Engine(settings, recorder=recorder, wall_at=wall_at, adaptive=False)
+            engine = Engine(
+                settings,
+                recorder=recorder,
+                wall_at=wall_at,
+                adaptive=False,
+                still=isinstance(source, ImageFileSource),
+            )
             if args.user_at is not None:
                 engine.point_at(*args.user_at)
             try:
@@ -297,7 +302,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         doc = {"summary": summary, "timeline": timeline, "events": build_events(records)}
         print(json.dumps(doc, indent=1))
     else:
-        print(format_summary(args.source, summary))
+        print(format_summary(redact_url(args.source), summary))
         if store is None:
             print("Not added to the history (add --store to keep it).")
         else:

@@ -138,6 +138,7 @@ def run_report(args: argparse.Namespace) -> int:
             now=now,
             natural_break_s=loaded.settings.natural_break_min * 60.0,
             flexion_threshold_deg=loaded.settings.flexion_threshold_deg,
+            work_hours_h=(loaded.settings.work_start_h, loaded.settings.work_end_h),
         )
     finally:
         store.close()

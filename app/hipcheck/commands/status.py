@@ -15,6 +15,7 @@ from typing import Any
 
 from hipcheck.cli import add_command
 from hipcheck.core.glossary import clock_time_from, duration
+from hipcheck.core.redact import printable, redact_url
 from hipcheck.errors import UserError
 from hipcheck.paths import resolve_paths
 
@@ -136,7 +137,7 @@ def _send(args: argparse.Namespace, command: str, **params: Any) -> dict[str, An
     except (NotRunning, ValueError):
         raise _Silent(NOT_RUNNING) from None
     if not reply.get("ok"):
-        raise _Silent(f"hipcheck: {reply.get('error', 'the running HipCheck refused')}")
+        raise _Silent(f"hipcheck: {_shown(reply.get('error', 'the running HipCheck refused'))}")
     return reply
 
 
@@ -145,9 +146,15 @@ def _number(reply: dict[str, Any], key: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _shown(value: Any) -> str:
+    """Text from the socket as it may be printed: one line, no escape sequences or other
+    control characters, no URL credentials (whoever answered, and whatever they sent)."""
+    return printable(redact_url(str(value)), keep_newlines=False)
+
+
 def _text(reply: dict[str, Any], key: str) -> str | None:
     value = reply.get(key)
-    return str(value) if value not in (None, "") else None
+    return _shown(value) if value not in (None, "") else None
 
 
 def status_document(reply: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -247,7 +254,7 @@ def _ask(args: argparse.Namespace, command: str, **params: Any) -> bool:
         print(silent, file=sys.stderr)
         return False
     if isinstance(reply.get("message"), str):
-        print(reply["message"])
+        print(_shown(reply["message"]))
     else:
         minutes = params.get("minutes")
         print(

@@ -16,6 +16,7 @@ import statistics
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from hipcheck.core.types import (
     PoseSample,
     State,
 )
+from hipcheck.core.userfile import backup_copy, failure_reason, read_limited
 
 CALIBRATION_VERSION = 1
 CALIBRATION_FILENAME = "calibration.json"
@@ -44,6 +46,10 @@ WIDTH_RATIO_RANGE = (0.6, 1.6)
 
 class CalibrationError(ValueError):
     """Calibration could not be computed or read; the message says what to do, in one line."""
+
+
+class CalibrationFromNewer(CalibrationError):
+    """The calibration file is from a newer HipCheck: kept as it is, not used, not overwritten."""
 
 
 @dataclass(frozen=True)
@@ -262,8 +268,15 @@ def _checked_baseline(data: Any) -> Baseline:
 def calibration_from_dict(data: Any) -> Calibration:
     """Rebuild a Calibration from ``calibration_to_dict`` output; CalibrationError if malformed."""
     try:
-        if data.get("version") != CALIBRATION_VERSION:
-            raise CalibrationError(f"calibration version {data.get('version')!r} is not supported")
+        version = data.get("version")
+        newer = isinstance(version, int) and not isinstance(version, bool)
+        if newer and version > CALIBRATION_VERSION:
+            raise CalibrationFromNewer(
+                f"{CALIBRATION_FILENAME} is from a newer HipCheck (version {version}); "
+                "it is kept as it is and not used"
+            )
+        if version != CALIBRATION_VERSION:
+            raise CalibrationError(f"calibration version {version!r} is not supported")
         standing = data["standing"]
         calibration = Calibration(
             seated=_checked_baseline(data["seated"]),
@@ -276,16 +289,26 @@ def calibration_from_dict(data: Any) -> Calibration:
         if calibration.frame_aspect <= 0 or box.x0 > box.x1 or box.y0 > box.y1:
             raise ValueError("the picture shape or the seat region is impossible")
         return calibration
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, CalibrationError):
-            raise
-        raise CalibrationError(f"calibration file is malformed ({exc}); calibrate again") from None
+    except CalibrationError:
+        raise
+    except Exception as exc:  # any shape a hostile file can take (huge numbers, deep nesting)
+        raise CalibrationError(
+            f"calibration file is malformed ({failure_reason(exc)}); calibrate again"
+        ) from None
 
 
 def save_calibration(path: str | os.PathLike[str], calibration: Calibration) -> None:
-    """Write the calibration JSON atomically."""
+    """Write the calibration JSON atomically (0600); CalibrationFromNewer rather than replace a
+    file from a newer HipCheck."""
     file = Path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        load_calibration(file)
+    except CalibrationFromNewer:
+        raise
+    except CalibrationError:
+        pass  # a damaged file is replaced
+    if not file.parent.is_dir():
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -298,19 +321,45 @@ def save_calibration(path: str | os.PathLike[str], calibration: Calibration) -> 
 
 
 def load_calibration(path: str | os.PathLike[str]) -> Calibration | None:
-    """The saved calibration, None if there is none; CalibrationError if the file is broken."""
+    """The saved calibration, None if there is none; CalibrationError if the file is unusable
+    (whatever is wrong with it: unreadable, too large, not JSON, nested too deeply...)."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = read_limited(file)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise CalibrationError(f"cannot read {file.name} ({exc}); calibrate again") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CalibrationError(f"{file.name} is not valid JSON ({exc}); calibrate again") from None
+        data = json.loads(raw.decode("utf-8-sig"))  # a BOM from a Windows editor is fine
+    except Exception as exc:
+        raise CalibrationError(
+            f"{file.name} is not valid JSON ({failure_reason(exc)}); calibrate again"
+        ) from None
     return calibration_from_dict(data)
+
+
+def repair_calibration(path: str | os.PathLike[str], now: datetime) -> str | None:
+    """Move an unusable calibration file aside to a backup; the warning to show, or None.
+
+    A file from a newer HipCheck stays where it is (the warning says it is not used). When the
+    backup cannot be written the file is left in place and the warning says so; it is not used.
+    """
+    file = Path(path)
+    try:
+        load_calibration(file)
+    except CalibrationFromNewer as exc:
+        return str(exc)
+    except CalibrationError as exc:
+        problem = str(exc)
+    else:
+        return None
+    try:
+        backup = backup_copy(file, read_limited(file), now)
+        file.unlink()
+    except (OSError, ValueError) as exc:
+        return f"{problem}; it could not be moved aside ({exc}) and is not used"
+    return f"{problem}; the file was moved to {backup.name}"
 
 
 class SavedCalibration:

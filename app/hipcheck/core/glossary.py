@@ -6,7 +6,9 @@ changes every place a person reads it. Pure: no Qt, no I/O.
 The vocabulary:
 
 * **Durations** have one format: ``55 s`` below a minute, ``12 min`` below an hour, ``1 h 31 min``
-  (``2 h`` on the hour) above. Never ``0:55``, ``1h31``, ``2m`` or zero-padded minutes.
+  (``2 h`` on the hour) above. Never ``0:55``, ``1h31``, ``2m`` or zero-padded minutes. A length
+  chosen exactly (a setting, an exercise) keeps its part minute: ``2 min 30 s``. Only a running
+  countdown reads like a clock face (``1:30``).
 * **The hip angle** is the one angle people see: the angle at the hip between trunk and thigh,
   180° = a straight hip (standing), about 90° sitting upright, less when folded forward. Code and
   stored settings keep *flexion* (how far the hip is bent from straight, 180° − hip angle); it is
@@ -18,6 +20,7 @@ The vocabulary:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -46,9 +49,56 @@ def duration(seconds: float | None, *, missing: str = NO_DATA) -> str:
     return f"{hours} h" if rest == 0 else f"{hours} h {rest} min"
 
 
+def exact_duration(seconds: float) -> str:
+    """Like ``duration``, but a part minute is kept: ``2 min 30 s``, ``1 min 15 s``, ``45 min``.
+
+    For lengths that are exact by choice (a setting, an exercise's time), never for measurements.
+    """
+    whole_min, rest_s = divmod(max(0, round(seconds)), 60)
+    if whole_min and rest_s:
+        return f"{duration(whole_min * 60.0)} {rest_s} s"
+    return duration(whole_min * 60.0 + rest_s)
+
+
 def minutes_setting(minutes: float) -> str:
-    """A setting given in minutes, in the duration format (``45 min``, ``1 h 30 min``, ``30 s``)."""
-    return duration(minutes * 60.0)
+    """A setting given in minutes, exactly: ``45 min``, ``1 h 30 min``, ``30 s``, ``2 min 30 s``."""
+    return exact_duration(minutes * 60.0)
+
+
+_LENGTH_UNITS_MIN = {"h": 60.0, "min": 1.0, "m": 1.0, "s": 1.0 / 60.0, "": 1.0}
+_LENGTH = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*(h|min|m|s|)(?=\s|\d|$)")
+
+
+def minutes_from_text(text: str) -> float | None:
+    """What a person typed for a length in minutes: ``1 h 30 min``, ``45 min``, ``30 s`` or a
+    bare number of minutes (``45``); None when it is not a length."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    total, pos = 0.0, 0
+    while pos < len(text):
+        match = _LENGTH.match(text, pos)
+        if match is None or match.end() == pos:
+            return None
+        total += float(match.group(1).replace(",", ".")) * _LENGTH_UNITS_MIN[match.group(2)]
+        pos = match.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return total
+
+
+def about(seconds: float) -> str:
+    """How long something takes: ``about 1 min 30 s``, ``about 2 min``, ``about 45 s``."""
+    return f"about {exact_duration(seconds)}"
+
+
+def countdown(seconds: float) -> str:
+    """A ticking countdown, read like a clock face: ``1:30``, ``0:05`` (never negative).
+
+    Only a running timer looks like this; a length in a sentence is always ``duration``'s.
+    """
+    whole = max(0, math.ceil(seconds))  # round up: 0:01 shows until the last second is over
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def clock_time(at: datetime) -> str:

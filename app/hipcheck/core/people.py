@@ -41,7 +41,7 @@ MIN_USER_SCALE: Final = 0.07
 # Settled: over the last SETTLE_S seconds the torso centre stayed within SETTLE_RADIUS torso
 # lengths of its mean, and its size within SETTLE_SCALE_RATIO.
 SETTLE_S: Final = 1.0
-SETTLE_RADIUS: Final = 0.35
+SETTLE_RADIUS: Final = 0.6
 SETTLE_SCALE_RATIO: Final = 1.35
 # Association of a detection with a track: centre within MATCH_RADIUS torso lengths, size ratio
 # within MATCH_SCALE_RATIO.
@@ -57,6 +57,9 @@ GONE_AFTER_S: Final = 0.5
 HIDDEN_MAX_S: Final = 6.0
 # Near the user's home (where they settled): within this many torso lengths.
 HOME_RADIUS: Final = 1.0
+# Bystanders (settled beside the user) are not taken for the user until the user has been gone
+# this long.
+BYSTANDER_MEMORY_S: Final = 30.0
 # "That's me" takes the person whose torso box is within this many torso lengths of the point.
 POINT_REACH: Final = 0.5
 # Someone new in view (not cut, not yet settled) delays "nobody is here" for this long.
@@ -114,7 +117,8 @@ def cut_by_edge(sample: PoseSample) -> bool:
         lm = sample.image[i]
         if not lo <= lm.x <= hi or lm.y > hi:
             return True
-    return False
+    # Shoulders above the top edge: a fit of a body mostly outside the picture.
+    return min(sample.image[LEFT_SHOULDER].y, sample.image[RIGHT_SHOULDER].y) < lo
 
 
 def _visibility(person: Person) -> float:
@@ -209,12 +213,13 @@ class PeopleTracker:
         pairs = []
         for pi, p in enumerate(people):
             for tid, tr in self.tracks.items():
-                q = tr.person
-                scale = max(p.scale_px, q.scale_px)
-                d = math.dist((p.centre_x, p.centre_y), (q.centre_x, q.centre_y)) / scale
-                ratio = _ratio(p.scale_px, q.scale_px)
-                if d <= MATCH_RADIUS and ratio <= MATCH_SCALE_RATIO:
-                    pairs.append((d + math.log(ratio), pi, tid))
+                if self.continues(tr, p):
+                    q = tr.person
+                    d = math.dist((p.centre_x, p.centre_y), (q.centre_x, q.centre_y))
+                    cost = d / max(p.scale_px, q.scale_px) + math.log(
+                        _ratio(p.scale_px, q.scale_px)
+                    )
+                    pairs.append((cost, pi, tid))
         used_p: set[int] = set()
         used_t: set[int] = set()
         for _, pi, tid in sorted(pairs):
@@ -232,6 +237,14 @@ class PeopleTracker:
         for tid in [tid for tid, tr in self.tracks.items() if t_s - tr.last_seen_s > DROP_AFTER_S]:
             del self.tracks[tid]
         return list(self.tracks.values())
+
+    @staticmethod
+    def continues(track: Track, person: Person) -> bool:
+        """Whether ``person`` is close enough in place and size to be ``track`` again."""
+        q = track.person
+        scale = max(person.scale_px, q.scale_px)
+        d = math.dist((person.centre_x, person.centre_y), (q.centre_x, q.centre_y)) / scale
+        return d <= MATCH_RADIUS and _ratio(person.scale_px, q.scale_px) <= MATCH_SCALE_RATIO
 
     @staticmethod
     def _extend(track: Track, person: Person, t_s: float) -> None:
@@ -293,6 +306,7 @@ class UserChooser:
         self.bystanders: set[int] = set()
         self._point: tuple[float, float] | None = None  # fractions of the frame
         self._pending_since_s: float | None = None
+        self._user_seen_s: float | None = None
 
     def reset(self) -> None:
         """Forget the user, their home and the bystanders (keeps a pending "that's me")."""
@@ -300,9 +314,10 @@ class UserChooser:
         self.home = None
         self.bystanders.clear()
         self._pending_since_s = None
+        self._user_seen_s = None
 
     def point_at(self, x: float, y: float) -> None:
-        """"That's me": the person nearest (x, y) (fractions of the frame) is the user."""
+        """ "That's me": the person nearest (x, y) (fractions of the frame) is the user."""
         self._point = (x, y)
         self.user_id = None
         self.home = None
@@ -313,8 +328,13 @@ class UserChooser:
         t_s: float,
         *,
         at_desk: Callable[[PoseSample], bool] | None = None,
+        still: bool = False,
     ) -> UserChoice:
-        """The user in this frame, given the tracker's tracks after this frame's update."""
+        """The user in this frame, given the tracker's tracks after this frame's update.
+
+        ``still``: the frame is a single picture, with no time to settle in; the most
+        plausible person in it (uncut, big enough, the largest) is the user.
+        """
         seen = [tr for tr in tracks if tr.seen_at(t_s)]
         by_id = {tr.id: tr for tr in tracks}
         user = by_id.get(self.user_id) if self.user_id is not None else None
@@ -325,7 +345,7 @@ class UserChooser:
             covered = any(tr.covers(user.person.box) for tr in seen if tr.id != user.id)
             if (covered and lost_s <= HIDDEN_MAX_S) or lost_s < GONE_AFTER_S:
                 return UserChoice(None, Why.HIDDEN, user.id, len(seen))
-        chosen = self._choose(seen, t_s, at_desk)
+        chosen = self._choose(seen, t_s, at_desk) if not still else self._in_picture(seen)
         if chosen is not None:
             track, why = chosen
             self.user_id = track.id
@@ -336,9 +356,10 @@ class UserChooser:
         return self._nobody(seen, t_s)
 
     def _follow(self, user: Track, seen: Sequence[Track], t_s: float) -> UserChoice:
-        """The user's track is in view: note the others as bystanders, move home when settled."""
+        """The user's track is in view: note settled others as bystanders, move home."""
         others = [tr for tr in seen if tr.id != user.id]
-        self.bystanders.update(tr.id for tr in others)
+        self.bystanders.update(tr.id for tr in others if tr.settled(t_s))
+        self._user_seen_s = t_s
         if user.settled(t_s):
             p = user.person
             self.home = _Home(p.centre_x, p.centre_y, p.scale_px)
@@ -356,10 +377,12 @@ class UserChooser:
         if self._point is not None:
             size = seen[0].person.sample.image_size
             px, py = self._point[0] * size[0], self._point[1] * size[1]
+            # Someone walking across the point is not "me": the user sits or stands there.
             reach = [
                 tr
                 for tr in seen
                 if _distance_to_box(tr.person, px, py) <= POINT_REACH * tr.person.scale_px
+                and tr.settled(t_s)
             ]
             if not reach:
                 return None  # the user is not in view yet: wait for them
@@ -376,14 +399,25 @@ class UserChooser:
                 tr
                 for tr in settled
                 if math.dist((tr.person.centre_x, tr.person.centre_y), (home.x, home.y))
-                <= HOME_RADIUS * max(home.scale_px, tr.person.scale_px)
+                <= HOME_RADIUS * home.scale_px
+                and _ratio(tr.person.scale_px, home.scale_px) <= MATCH_SCALE_RATIO
             ]
             if back:
                 return max(back, key=lambda tr: tr.person.scale_px), Why.RETURNED
+        if self._user_seen_s is not None and t_s - self._user_seen_s > BYSTANDER_MEMORY_S:
+            self.bystanders.clear()  # long after the user left, whoever settles is the user
         newcomers = [tr for tr in settled if tr.id not in self.bystanders]
         if newcomers:
             return max(newcomers, key=lambda tr: tr.person.scale_px), Why.SETTLED
         return None
+
+    @staticmethod
+    def _in_picture(seen: Sequence[Track]) -> tuple[Track, Why] | None:
+        """The most plausible person in a single picture: uncut and big enough first, largest."""
+        if not seen:
+            return None
+        best = max(seen, key=lambda tr: (not tr.person.cut, tr.large_enough(), tr.person.scale_px))
+        return best, Why.SETTLED
 
     def _nobody(self, seen: Sequence[Track], t_s: float) -> UserChoice:
         """No user in this frame: arriving while someone new has not had time to settle."""
@@ -422,15 +456,31 @@ class UserFinder:
         self.tracker.reset()
         self.chooser.reset()
 
+    def user_box(self, t_s: float) -> tuple[float, float, float, float, float] | None:
+        """Where the user was last seen (torso box x0, y0, x1, y1 and size, pixels), while the
+        user is known and was seen within ``DROP_AFTER_S``; None otherwise."""
+        uid = self.chooser.user_id
+        track = self.tracker.tracks.get(uid) if uid is not None else None
+        if track is None or not 0 <= t_s - track.last_seen_s <= DROP_AFTER_S:
+            return None
+        return (*track.person.box, track.person.scale_px)
+
+    def finds_user(self, people: Sequence[PoseSample]) -> bool:
+        """Whether one of ``people`` would continue the user's track (no need to look again)."""
+        uid = self.chooser.user_id
+        track = self.tracker.tracks.get(uid) if uid is not None else None
+        return track is not None and any(self.tracker.continues(track, describe(p)) for p in people)
+
     def update(
         self,
         people: Sequence[PoseSample],
         t_s: float,
         *,
         at_desk: Callable[[PoseSample], bool] | None = None,
+        still: bool = False,
     ) -> UserChoice:
-        """Track this frame's people and pick the user among them."""
+        """Track this frame's people and pick the user among them (``still``: a single picture)."""
         if self.tracker.tracks and any(t_s < tr.last_seen_s for tr in self.tracker.tracks.values()):
             self.reset()  # time went backwards: a new run
         tracks = self.tracker.update(people, t_s)
-        return self.chooser.update(tracks, t_s, at_desk=at_desk)
+        return self.chooser.update(tracks, t_s, at_desk=at_desk, still=still)

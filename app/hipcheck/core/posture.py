@@ -72,9 +72,12 @@ MAX_THIGH_PER_TORSO: Final = 1.8
 # angle past 140° but then the thigh lies near horizontal).
 STANDING_MIN_HIP_ANGLE_DEG: Final = 150.0
 STANDING_MAX_THIGH_LEAN_DEG: Final = 35.0
-# A standing thigh seen from the front still shows at least this many torso lengths; a seated
-# one pointing at the camera shows less (measured: standing 0.47-0.9, seated front 0.25-0.45).
-STANDING_MIN_THIGH_PER_TORSO: Final = 0.45
+# A seated person facing the camera shows a straight-looking leg in the picture (the thigh
+# points at the camera); two things still tell: MediaPipe's world (3D) hip angle, and the thigh
+# foreshortened against the shin. Measured on the shared clips: standing world angle 144-176°,
+# thigh/shin 0.74-1.3; seated facing the camera 97-135°, 0.35-0.7.
+STANDING_MIN_WORLD_HIP_ANGLE_DEG: Final = 140.0
+STANDING_MIN_THIGH_PER_SHIN: Final = 0.72
 # With the ankle in view, a standing knee is nearly straight (kneeling folds it).
 STANDING_MIN_KNEE_ANGLE_DEG: Final = 130.0
 # When only the hips are seen and the knee is MediaPipe's guess, demand clear room below the hip
@@ -106,6 +109,7 @@ class SideView:
     trunk_inclination_deg: float | None
     thigh_lean_deg: float | None
     knee_angle_deg: float | None
+    shin_px: float | None  # None when the ankle is not seen
     hip_y: float
     hip_visibility: float
     knee_visibility: float
@@ -160,6 +164,7 @@ def side_view(sample: PoseSample, side: Side) -> SideView:
         trunk_inclination_deg=inclination_from_vertical_deg(sh, hip),
         thigh_lean_deg=inclination_from_vertical_deg(hip, knee),
         knee_angle_deg=joint_angle_deg(hip, knee, ankle) if ankle_seen else None,
+        shin_px=distance(knee, ankle) if ankle_seen else None,
         hip_y=lm[i_hip].y,
         hip_visibility=v_hip,
         knee_visibility=v_knee,
@@ -202,8 +207,13 @@ def _classify_seen(view: SideView, angle_deg: float | None) -> State:
         view.thigh_lean_deg is not None and view.thigh_lean_deg <= STANDING_MAX_THIGH_LEAN_DEG
     )
     knee_ok = view.knee_angle_deg is None or view.knee_angle_deg >= STANDING_MIN_KNEE_ANGLE_DEG
-    long_thigh = view.thigh_px >= STANDING_MIN_THIGH_PER_TORSO * view.torso_px
-    return State.STANDING if straight and upright_thigh and knee_ok and long_thigh else State.SITTING
+    straight_3d = (
+        view.hip_angle_world_deg is None
+        or view.hip_angle_world_deg >= STANDING_MIN_WORLD_HIP_ANGLE_DEG
+    )
+    full_thigh = view.shin_px is None or view.thigh_px >= STANDING_MIN_THIGH_PER_SHIN * view.shin_px
+    standing = straight and upright_thigh and knee_ok and straight_3d and full_thigh
+    return State.STANDING if standing else State.SITTING
 
 
 def _usable_guess(view: SideView) -> bool:

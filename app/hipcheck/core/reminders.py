@@ -383,6 +383,15 @@ class ReminderPolicy:
             self.break_log.add(when, done)
         self._fresh_cycle(answered_bout_s=self._last_bout_s)
 
+    def break_postponed(self, now_s: float, seconds: float) -> None:
+        """The break window asked to come back later: the nudge returns after ``seconds``."""
+        self._phase = _Phase.SNOOZED
+        self._due_kind = NudgeKind.SNOOZE_OVER
+        self._timer_until_s = now_s + seconds
+        self._held = False
+        self._active = None
+        self._break_choice = None
+
     def break_skipped(self, now_s: float) -> None:
         """The break was skipped: no log entry; the next nudge comes after another full limit."""
         self._fresh_cycle(answered_bout_s=self._last_bout_s)

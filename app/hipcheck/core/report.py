@@ -231,6 +231,8 @@ class DayReport:
     trend: tuple[TrendDay, ...]
     natural_break_s: float
     flexion_threshold_deg: float
+    # The user's working hours (local hours of the day): the timeline shows at least these.
+    work_hours_h: tuple[float, float] = (8.0, 18.0)
     # The day had not begun at ``now``: nothing can be recorded for it yet.
     is_future: bool = False
 
@@ -260,6 +262,44 @@ def day_out_of_range(day: date) -> str | None:
     if FIRST_DAY <= day <= LAST_DAY:
         return None
     return f"the report covers days from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}, not {day.isoformat()}"
+
+
+def _local_hour(day: date, hours: float, tz: tzinfo) -> datetime:
+    """The instant of local ``hours`` (8.5 is 08:30) on ``day`` (24 is the next midnight)."""
+    if hours >= 24.0:
+        return day_bounds(day, tz)[1]
+    minutes = round(max(0.0, hours) * 60)
+    local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
+    return local.astimezone(timezone.utc).astimezone(tz)
+
+
+def _whole_hour(at: datetime, *, up: bool) -> datetime:
+    """``at`` rounded down (or up) to a whole local hour."""
+    floor = at.replace(minute=0, second=0, microsecond=0)
+    if up and floor != at:
+        return (floor.astimezone(timezone.utc) + timedelta(hours=1)).astimezone(at.tzinfo)
+    return floor
+
+
+def timeline_span(report: DayReport) -> tuple[datetime, datetime]:
+    """The part of the day the timeline shows: the working hours, widened to whole hours so
+    every record fits; the whole day when the working hours are empty."""
+    tz = report.day_start.tzinfo
+    assert tz is not None
+    lo_h, hi_h = report.work_hours_h
+    if hi_h <= lo_h:
+        return report.day_start, report.day_end
+    start = _local_hour(report.day, lo_h, tz)
+    end = _local_hour(report.day, hi_h, tz)
+    times = [t for s in report.segments for t in (s.start, s.end)] + [m.at for m in report.marks]
+    if times:
+        start = min(start, _whole_hour(min(times, key=datetime.timestamp), up=False), key=_ts)
+        end = max(end, _whole_hour(max(times, key=datetime.timestamp), up=True), key=_ts)
+    return max(start, report.day_start, key=_ts), min(end, report.day_end, key=_ts)
+
+
+def _ts(at: datetime) -> float:
+    return at.timestamp()
 
 
 def _secs(a: datetime, b: datetime) -> float:
@@ -499,6 +539,7 @@ def build_day_report(
     now: datetime | None = None,
     natural_break_s: float = 120.0,
     flexion_threshold_deg: float = 45.0,
+    work_hours_h: tuple[float, float] = (8.0, 18.0),
 ) -> DayReport:
     """The report of local ``day`` in zone ``tz``; ``now`` ends today's elapsed part."""
     if natural_break_s <= 0:
@@ -605,5 +646,6 @@ def build_day_report(
         trend=tuple(trend),
         natural_break_s=natural_break_s,
         flexion_threshold_deg=flexion_threshold_deg,
+        work_hours_h=work_hours_h,
         is_future=now is not None and now.timestamp() < start.timestamp(),
     )

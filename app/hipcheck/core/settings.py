@@ -30,6 +30,8 @@ else:  # pragma: no cover - Python 3.10
 
 import tomli_w
 
+from hipcheck.core.userfile import backup_copy, failure_reason, read_limited
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -56,6 +58,14 @@ class SettingSpec:
     # Said about the stored value in the settings file and the README, after ``help``.
     file_note: str = ""
 
+    @property
+    def shown_in(self) -> str:
+        """The settings window's tab that shows this setting."""
+        return ADVANCED if self.advanced else self.tab
+
+
+ADVANCED = "Advanced"
+
 
 def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
     """Declare a setting: a dataclass field whose metadata is its ``SettingSpec``."""
@@ -65,12 +75,12 @@ def _s(default: Any, label: str, help: str, tab: str, **kw: Any) -> Any:
     return field(default=default, metadata={"spec": spec})
 
 
-MON = "Monitoring"
-POS = "Posture"
 REM = "Reminders"
-EXE = "Exercises"
-PRI = "Privacy & data"
-STA = "Start-up"
+MON = "Camera"
+POS = "Posture"
+EXE = REM  # the exercise settings sit with the reminders they shape
+PRI = "Privacy & start-up"
+STA = PRI
 
 
 @dataclass(frozen=True)
@@ -97,14 +107,14 @@ class Settings:
         45.0, "Hips count as bent at",
         "Sitting with a hip angle at or below this counts as sitting with bent hips "
         "(180° = straight, about 90° sitting upright).", POS,
-        unit="°", minimum=10.0, maximum=90.0, shown_as="hip_angle",
+        unit="°", minimum=10.0, maximum=90.0, shown_as="hip_angle", advanced=True,
         file_note="Stored as degrees bent from straight: 45 here is a hip angle of 135°.",
     )  # fmt: skip
     natural_break_min: float = _s(
         2.0, "A break is at least",
         "Standing up or being away this long ends a sitting stretch; shorter trips count as "
         "part of it.", POS,
-        unit="min", minimum=0.5, maximum=30.0, step=0.5,
+        unit="min", minimum=0.5, maximum=30.0, step=0.5, advanced=True,
     )  # fmt: skip
     sitting_limit_min: float = _s(
         45.0, "Sitting limit", "Remind me after sitting this long without a break.", REM,
@@ -225,6 +235,13 @@ class LoadedSettings:
         return SOURCE_FILE if name in self.from_file else SOURCE_DEFAULT
 
 
+class SettingsFileRefused(OSError):
+    """The settings file is from a newer HipCheck: it is kept as it is and never overwritten.
+
+    An ``OSError`` so every writer's "could not save the settings file" path reports it.
+    """
+
+
 def _settings_fields() -> tuple[Field[Any], ...]:
     return fields(Settings)
 
@@ -266,6 +283,15 @@ def _fmt_number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters (a hostile file may hold huge values)."""
+    try:
+        text = repr(value)
+    except Exception:  # an integer beyond Python's digit limit, a recursion too deep to print
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def validate_value(name: str, value: object) -> Any:
     """Check a typed value (as read from TOML or a widget) against ``name``'s declaration.
 
@@ -276,32 +302,38 @@ def validate_value(name: str, value: object) -> Any:
     spec = spec_of(name)
     if kind is bool:
         if not isinstance(value, bool):
-            raise SettingsError(f"{name}: expected true or false, got {value!r}")
+            raise SettingsError(f"{name}: expected true or false, got {_shown(value)}")
         return value
     if kind is int or kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SettingsError(f"{name}: expected a number, got {value!r}")
+            raise SettingsError(f"{name}: expected a number, got {_shown(value)}")
         if kind is int and not (isinstance(value, int) or float(value).is_integer()):
-            raise SettingsError(f"{name}: expected a whole number, got {value!r}")
-        if not math.isfinite(value):
-            raise SettingsError(f"{name}: expected a finite number, got {value!r}")
+            raise SettingsError(f"{name}: expected a whole number, got {_shown(value)}")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer too large for a float
+            finite = False
+        if not finite:
+            raise SettingsError(f"{name}: expected a finite number, got {_shown(value)}")
         number = int(value) if kind is int else float(value)
         if (spec.minimum is not None and number < spec.minimum) or (
             spec.maximum is not None and number > spec.maximum
         ):
-            raise SettingsError(f"{name}: {value!r} is outside {bounds_text(spec)}")
+            raise SettingsError(f"{name}: {_shown(value)} is outside {bounds_text(spec)}")
         return number
     if kind is str:
         if not isinstance(value, str):
-            raise SettingsError(f"{name}: expected text, got {value!r}")
+            raise SettingsError(f"{name}: expected text, got {_shown(value)}")
         if spec.choices and value not in spec.choices:
-            raise SettingsError(f"{name}: {value!r} is not one of {', '.join(spec.choices)}")
+            raise SettingsError(f"{name}: {_shown(value)} is not one of {', '.join(spec.choices)}")
         if "\n" in value:
             raise SettingsError(f"{name}: must be a single line")
         return value
     # A tuple of choices (e.g. working days): no duplicates, kept in declaration order.
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise SettingsError(f"{name}: expected a list of {', '.join(spec.choices)}, got {value!r}")
+        raise SettingsError(
+            f"{name}: expected a list of {', '.join(spec.choices)}, got {_shown(value)}"
+        )
     bad = [v for v in value if v not in spec.choices]
     if bad:
         raise SettingsError(f"{name}: {bad[0]!r} is not one of {', '.join(spec.choices)}")
@@ -441,16 +473,25 @@ def _valid_changes(table: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]
     return changes, warnings
 
 
-def _backup(path: Path, now: datetime) -> Path:
-    """Copy ``path`` to ``path.bak-<UTC timestamp>`` (never overwriting an older backup)."""
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.bak-{stamp}")
-    n = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}.bak-{stamp}-{n}")
-        n += 1
-    target.write_bytes(path.read_bytes())
-    return target
+def file_version(data: Mapping[str, Any]) -> int | None:
+    """The ``version`` of a parsed settings table when it is a plain integer, else None."""
+    version = data.get("version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+def _parse(raw: bytes) -> tuple[dict[str, Any], list[str], bool, int | None]:
+    """The file's valid settings, warnings, whether it needs rewriting, and its version; raises
+    on a file that cannot be read as settings at all (any exception: a hostile file may raise
+    ValueError, RecursionError, MemoryError...)."""
+    data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM from a Windows editor is fine
+    version = file_version(data)
+    if version is not None and version > SETTINGS_VERSION:
+        return {}, [], False, version
+    table, warnings = migrate(data)
+    changes, bad = _valid_changes(table)
+    # A hand-written file without ``version`` but with current keys is left alone.
+    unchanged = table == {k: v for k, v in data.items() if k != "version"}
+    return changes, warnings + bad, not unchanged, version
 
 
 def load_settings(
@@ -459,35 +500,48 @@ def load_settings(
     """Read, migrate and validate the settings file; a missing file gives the defaults.
 
     In a file that cannot be parsed, or that holds bad keys or values, bad keys fall back to their
-    defaults (all of them if the file is unparsable) and each problem becomes a warning naming the key. With ``repair`` the file is
-    first copied to the backup and the cleaned (or migrated) settings are written back, so the
-    warning is shown once; without it nothing on disk changes (for read-only commands).
+    defaults (all of them if the file cannot be read as settings at all, whatever the reason)
+    and each problem becomes a warning naming the key. With ``repair`` the file is first copied
+    to a backup and the cleaned (or migrated) settings are written back, so the warning is shown
+    once; without it nothing on disk changes (for read-only commands). A repair that cannot
+    write (read-only folder, full disk) says so and the settings live in memory for this run. A
+    file from a newer HipCheck is kept as it is: this run uses the defaults, and the file is
+    never overwritten (``save_settings`` refuses it).
     """
     file = Path(path)
     when = now if now is not None else datetime.now(timezone.utc)
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = read_limited(file)
     except FileNotFoundError:
         return LoadedSettings(Settings())
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         return LoadedSettings(Settings(), [f"{file}: cannot be read ({exc}); using defaults"])
-    warnings: list[str] = []
-    changes: dict[str, Any] = {}
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        warnings.append(f"{file.name}: not valid TOML ({exc}); all settings reset to defaults")
-        migrated = False
-    else:
-        migrated = data.get("version") != SETTINGS_VERSION
-        table, warnings = migrate(data)
-        changes, bad = _valid_changes(table)
-        warnings.extend(bad)
+        changes, warnings, rewrite, version = _parse(raw)
+    except Exception as exc:
+        changes, rewrite, version = {}, True, None
+        what = "not valid TOML" if isinstance(exc, tomllib.TOMLDecodeError) else "not readable"
+        warnings = [f"{file.name}: {what} ({failure_reason(exc)}); all settings reset to defaults"]
+    if version is not None and version > SETTINGS_VERSION:
+        return LoadedSettings(
+            Settings(),
+            [
+                f"{file.name} is from a newer HipCheck (settings version {version}); this run "
+                "uses the defaults and leaves the file as it is"
+            ],
+        )
     settings = replace(Settings(), **changes)
-    if (not warnings and not migrated) or not repair:
+    if not (warnings or rewrite) or not repair:
         return LoadedSettings(settings, warnings, from_file=frozenset(changes))
-    backup = _backup(file, when)
-    save_settings(file, settings)
+    try:
+        backup = backup_copy(file, raw, when)
+        save_settings(file, settings)
+    except OSError as exc:
+        warnings.append(
+            f"could not repair {file.name} ({exc.strerror or exc}); "
+            "these settings are used for this run only"
+        )
+        return LoadedSettings(settings, warnings, from_file=frozenset(changes))
     if warnings:
         warnings.append(f"your previous file was saved as {backup.name}")
     return LoadedSettings(settings, warnings, backup, from_file=frozenset(changes))
@@ -526,9 +580,15 @@ def _constraint_comment(spec: SettingSpec) -> str:
 
 
 def save_settings(path: str | os.PathLike[str], settings: Settings) -> None:
-    """Write the settings file atomically (temporary file in the same folder, then replace)."""
+    """Write the settings file atomically (temporary file in the same folder, then replace).
+
+    The file is the user's own (0600, its folder 0700 when created here). Raises
+    ``SettingsFileRefused`` rather than overwrite a file from a newer HipCheck.
+    """
     file = Path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    _refuse_newer(file)
+    if not file.parent.is_dir():
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -539,6 +599,19 @@ def save_settings(path: str | os.PathLike[str], settings: Settings) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _refuse_newer(file: Path) -> None:
+    """Raise SettingsFileRefused if ``file`` is a settings file from a newer HipCheck."""
+    try:
+        data = tomllib.loads(read_limited(file).decode("utf-8-sig"))
+    except Exception:  # missing, unreadable or damaged: ours to replace
+        return
+    version = file_version(data)
+    if version is not None and version > SETTINGS_VERSION:
+        raise SettingsFileRefused(
+            f"{file.name} is from a newer HipCheck (settings version {version}); not overwritten"
+        )
 
 
 # ---- the README table ------------------------------------------------------------------------
@@ -567,9 +640,8 @@ def markdown_table() -> str:
             bounds = "true, false"
         else:
             bounds = ""
-        tab = f"{spec.tab} (advanced)" if spec.advanced else spec.tab
         rows.append(
-            f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {tab} | {file_help(spec)} |"
+            f"| `{name}` | `{shown}` | {spec.unit} | {bounds} | {spec.shown_in} | {file_help(spec)} |"
         )
     return "\n".join(rows) + "\n"
 

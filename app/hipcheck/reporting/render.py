@@ -32,33 +32,57 @@ SUFFIXES = {"text": ".txt", "json": ".json", "html": ".html", "csv": ".csv"}
 
 
 def _share(part: float | None, whole: float) -> str:
-    """`` 42 %`` of the day, or blank."""
+    """`` 42 %`` of the recorded time, or blank."""
     return f"{100 * part / whole:3.0f} %" if part is not None and whole > 0 else ""
 
 
 TIME_LABELS = (
+    "Recorded",
     state_name("sitting"),
     BENT_HIPS,
     state_name("standing"),
     state_name("away"),
     state_name("unknown"),
-    "Not recorded",
 )
-"""The time rows' labels; the second is the part of the sitting time with the hips bent."""
+"""The time rows' labels: the recorded time, then its parts; the third is the part of the sitting
+time with the hips bent."""
 COUNT_LABELS = ("Nudges sent", "Breaks taken", "Snoozed", "Skipped")
 
 
 def time_rows(report: DayReport) -> list[tuple[str, float | None]]:
-    """The day's time totals in display order (label, seconds or None)."""
+    """The day's time totals in display order (label, seconds or None): the recorded time, then
+    its parts (shares are of the recorded time, never of the 24 hours)."""
     values = (
+        report.recorded_s if report.has_data else None,
         report.sitting_s,
         report.flexion_s,
         report.standing_s,
         report.away_s,
         report.unknown_s,
-        report.not_monitored_s,
     )
     return list(zip(TIME_LABELS, values, strict=True))
+
+
+def recorded_span(report: DayReport) -> str:
+    """When HipCheck watched: ``09:00–17:20``, or blank without records."""
+    if not report.segments:
+        return ""
+    return f"{clock_time(report.segments[0].start)}–{clock_time(report.segments[-1].end)}"
+
+
+def day_subtitle(report: DayReport) -> str:
+    """The line under the day's title: how long and when it was recorded (and a clock change)."""
+    parts = []
+    if report.has_data and report.segments:
+        parts.append(f"Recorded {duration(report.recorded_s)}, {recorded_span(report)}")
+    if report.day_length_s != 86400:
+        parts.append(f"a {report.day_length_s / 3600:g}-hour day (the clocks changed)")
+    return " · ".join(parts)
+
+
+def share_of_recorded(seconds: float | None, report: DayReport) -> str:
+    """``33 %`` of the recorded time, or blank."""
+    return _share(seconds, report.recorded_s).strip()
 
 
 def count_rows(report: DayReport) -> list[tuple[str, int | None]]:
@@ -79,17 +103,19 @@ def empty_message(report: DayReport) -> str:
 
 def render_text(report: DayReport) -> str:
     """A readable terminal summary."""
-    lines = [f"HipCheck report for {day_name(report.day)} ({report.tz_name})"]
-    if report.day_length_s != 86400:
-        lines.append(f"(a {report.day_length_s / 3600:g}-hour day: the clocks changed)")
+    lines = [f"HipCheck report for {day_name(report.day)}"]
+    subtitle = day_subtitle(report)
+    if subtitle:
+        lines.append(subtitle)
     if not report.has_data:
         lines += ["", empty_message(report)]
     else:
-        whole = report.elapsed_s
+        whole = report.recorded_s
         lines.append("")
         for label, value in time_rows(report):
-            label = f"  {label}" if label == TIME_LABELS[1] else label
-            lines.append(f"  {label:<20}{duration(value):>14}  {_share(value, whole)}")
+            share = "" if label == TIME_LABELS[0] else _share(value, whole)
+            label = f"  {label}" if label == TIME_LABELS[2] else label
+            lines.append(f"  {label:<20}{duration(value):>14}  {share}".rstrip())
         lines.append("")
         longest = duration(report.longest_bout_s) if report.bouts else "-"
         lines.append(f"  {STRETCHES_LABEL:<20}{count(report.bout_count):>14}  longest {longest}")

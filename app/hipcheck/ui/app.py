@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hipcheck.core.clock import Clock, SystemClock
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import Settings
 from hipcheck.errors import UserError
 from hipcheck.paths import AppPaths, resolve_paths
@@ -131,10 +132,13 @@ def run_app(args: argparse.Namespace) -> int:
 
     try:
         store = Store.open(paths.database)
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:
         if first_source is not None:
             first_source.release()
-        raise UserError(str(exc)) from None
+        server.close()
+        if isinstance(exc, StoreError):
+            raise UserError(str(exc)) from None
+        raise UserError(f"cannot open the history in {paths.data_dir}: {exc}") from None
     try:
         status = _run(
             app,
@@ -177,7 +181,7 @@ def _run(
 ) -> int:
     from PySide6.QtCore import QTimer
 
-    from hipcheck.core.calibration import SavedCalibration, calibration_path
+    from hipcheck.core.calibration import SavedCalibration, calibration_path, repair_calibration
     from hipcheck.store.db import RecordingSink
     from hipcheck.ui.controller import AppController, Windows
     from hipcheck.ui.live_view import LiveView
@@ -191,8 +195,11 @@ def _run(
     current = {"settings": settings}
     # The camera worker re-reads calibration.json whenever the calibration dialog or "delete all
     # data" changes it.
+    calibration_note = repair_calibration(calibration_path(paths.settings_file), clock.wall())
+    if calibration_note:
+        log.warning("calibration: %s", calibration_note)
     calibration = SavedCalibration(calibration_path(paths.settings_file))
-    if calibration.current() is None and calibration.problem:
+    if calibration.current() is None and calibration.problem and not calibration_note:
         log.warning("calibration not used: %s", calibration.problem)
     actions = TrayActions()
     tray = Tray(actions)
@@ -231,12 +238,20 @@ def _run(
     def settings_dialog(on_change: Any) -> Any:
         from hipcheck.ui.settings_dialog import SettingsDialog
 
-        return SettingsDialog(current["settings"], on_change, paths=paths, warnings=loaded.warnings)
+        return SettingsDialog(
+            current["settings"],
+            on_change,
+            paths=paths,
+            warnings=loaded.warnings,
+            shared_frames=True,
+        )
 
-    def break_window(choice: Any, *, on_done: Any, on_skip: Any) -> Any:
+    def break_window(choice: Any, *, on_done: Any, on_skip: Any, on_postpone: Any = None) -> Any:
         from hipcheck.ui.break_window import BreakWindow
 
-        return BreakWindow(choice, on_done=on_done, on_skip=on_skip, clock=clock)
+        return BreakWindow(
+            choice, on_done=on_done, on_skip=on_skip, on_postpone=on_postpone, clock=clock
+        )
 
     def calibration_dialog() -> Any:
         from hipcheck.ui.calibration import CalibrationDialog
@@ -286,9 +301,11 @@ def _run(
     session.slept.connect(controller.on_slept)
     for warning in loaded.warnings:
         log.warning("settings: %s", warning)
+    for warning in (store.warning, calibration_note):
+        if warning:
+            tray.show_message("HipCheck", warning)
     if store.warning:
         log.warning("%s", store.warning)
-        tray.show_message("HipCheck", store.warning)
 
     def apply_retention() -> None:
         """Delete records older than the "Keep data for" setting: at start, then hourly."""
@@ -314,7 +331,7 @@ def _run(
     heartbeat.start(250)
 
     host.start()
-    log.info("HipCheck running: source %s, data in %s", spec_now(), paths.data_dir)
+    log.info("HipCheck running: source %s, data in %s", redact_url(spec_now()), paths.data_dir)
     print(started_text(has_tray=tray.window is None), flush=True)
     try:
         app.exec()

@@ -21,6 +21,7 @@ from PySide6.QtGui import QImage
 from hipcheck.core.clock import Clock
 from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
 from hipcheck.core.glossary import BENT_HIPS, NO_STRETCH, SITTING_STRETCH, clock_time_from, duration
+from hipcheck.core.redact import redact_url
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
     EVENT_BREAK_SKIPPED,
@@ -46,7 +47,8 @@ log = logging.getLogger(__name__)
 EVENT_PAUSED = "paused"
 EVENT_RESUMED = "resumed"
 TODAY_REFRESH_MS = 30_000
-PAUSE_CHECK_MS = 5_000
+PAUSE_CHECK_MS = 5_000  # the wall-clock check, for a deadline passed while suspended
+TIMED_CHOICE = "timed"  # a pause for a number of minutes (``hipcheck pause MINUTES``)
 
 
 class WorkerControl(Protocol):
@@ -165,6 +167,7 @@ class AppController(QObject):
         self.report_window: Any = None
         self.settings_dialog: Any = None
         self.calibration_dialog: Any = None
+        self._frame_viewers: set[str] = set()
         self._today: tuple[date, float, float] | None = None
 
         worker.record_ready.connect(self.on_record)
@@ -185,6 +188,11 @@ class AppController(QObject):
         self._pause_timer.setInterval(PAUSE_CHECK_MS)
         self._pause_timer.timeout.connect(self.check_pause_deadline)
         self._pause_timer.start()
+        # Fires at the deadline itself, so a timed pause ends on time rather than up to 5 s late.
+        self._deadline_timer = QTimer(self)
+        self._deadline_timer.setSingleShot(True)
+        self._deadline_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._deadline_timer.timeout.connect(self.check_pause_deadline)
         self._today_timer = QTimer(self)
         self._today_timer.setInterval(TODAY_REFRESH_MS)
         self._today_timer.timeout.connect(self.refresh_today)
@@ -246,10 +254,24 @@ class AppController(QObject):
         self.notifier.notify("HipCheck cannot save your history", error, (), lambda _key: None)
 
     def on_frame(self) -> None:
-        """A new frame for the live view (the worker keeps only the latest)."""
+        """A new frame for the windows showing the camera (the worker keeps only the latest)."""
         image = self.worker.take_frame()
-        if image is not None and self.live_view is not None:
-            self.live_view.set_frame(image)
+        if image is None:
+            return
+        for window in (self.live_view, self.settings_dialog, self.calibration_dialog):
+            if window is not None and window.isVisible() and hasattr(window, "set_frame"):
+                window.set_frame(image)
+
+    def want_frames(self, viewer: str, wanted: bool) -> None:
+        """A window showing the camera picture opened or closed; frames flow while any is open.
+
+        The windows share the monitor's own camera feed: nothing opens the camera a second time.
+        """
+        if wanted:
+            self._frame_viewers.add(viewer)
+        else:
+            self._frame_viewers.discard(viewer)
+        self.worker.set_frames_wanted(bool(self._frame_viewers))
 
     def on_status(self, status: WorkerStatus) -> None:
         """The worker's state changed (running, paused, camera problem, ended)."""
@@ -270,7 +292,10 @@ class AppController(QObject):
         return self.user_paused or self.session_inactive
 
     def pause(self, choice: PauseChoice, *, until: datetime | None = None) -> datetime | None:
-        """Pause monitoring (the camera is released) until the chosen time or until resumed."""
+        """Pause monitoring (the camera is released) until the chosen time or until resumed.
+
+        An explicit ``until`` makes it a timed pause, whatever ``choice`` says.
+        """
         now = self.clock.wall()
         self.paused_until = (
             until if until is not None else pause_until(choice, now, self.settings.work_start_h)
@@ -281,12 +306,21 @@ class AppController(QObject):
         self._record_event(
             EVENT_PAUSED,
             {
-                "choice": choice.value,
+                "choice": TIMED_CHOICE if until is not None else choice.value,
                 "until": self.paused_until.isoformat() if self.paused_until else None,
             },
         )
+        self._arm_deadline()
         self._update_tray()
         return self.paused_until
+
+    def _arm_deadline(self) -> None:
+        """Start the one-shot timer for the pause's deadline (stop it when there is none)."""
+        self._deadline_timer.stop()
+        if self.user_paused and self.paused_until is not None:
+            remaining_s = (self.paused_until - self.clock.wall()).total_seconds()
+            # At most a day per shot (QTimer takes an int of ms); check_pause_deadline re-arms.
+            self._deadline_timer.start(int(min(max(remaining_s, 0.0), 86_400.0) * 1000) + 1)
 
     def resume(self, *, reason: str = "user") -> None:
         """Resume monitoring (the camera reopens), unless the screen is locked."""
@@ -294,6 +328,7 @@ class AppController(QObject):
             return
         self.user_paused = False
         self.paused_until = None
+        self._deadline_timer.stop()
         self.actions.set_paused(False)
         if not self.session_inactive:
             self.worker.resume()
@@ -308,6 +343,8 @@ class AppController(QObject):
             and self.clock.wall() >= self.paused_until
         ):
             self.resume(reason="timer")
+        elif self.user_paused and not self._deadline_timer.isActive():
+            self._arm_deadline()  # woke early (coarse timer, a clock change): wait the rest
 
     def on_session_inactive(self, inactive: bool) -> None:
         """Screen locked or machine asleep: pause monitoring; that time is a gap, counted as away."""
@@ -366,7 +403,10 @@ class AppController(QObject):
         self._break_choice = chosen
         self._record_event(EVENT_BREAK_STARTED, event_detail(chosen))
         window = self.windows.break_window(
-            chosen, on_done=self._break_done, on_skip=self._break_skipped
+            chosen,
+            on_done=self._break_done,
+            on_skip=self._break_skipped,
+            on_postpone=self._break_postponed,
         )
         self.break_window = window
         window.show()
@@ -379,6 +419,13 @@ class AppController(QObject):
         self.policy.break_done(self.worker.now_s(), day=self.clock.wall().date())
         if choice is not None:
             self._record_event(EVENT_BREAK_DONE, event_detail(choice, how=reason))
+        self._break_finished()
+
+    def _break_postponed(self, seconds: float) -> None:
+        choice = self._break_choice
+        self.policy.break_postponed(self.worker.now_s(), seconds)
+        if choice is not None:
+            self._record_event(EVENT_SNOOZE, event_detail(choice, how="postpone"))
         self._break_finished()
 
     def _break_skipped(self, reason: str) -> None:
@@ -405,11 +452,8 @@ class AppController(QObject):
         """Show the live view (frames flow only while it is visible)."""
         if self.live_view is None:
             self.live_view = self.windows.live_view()
-            # Direct: the worker's thread is busy in its read loop and runs no event loop; the
-            # call only sets a thread-safe flag.
-            self.live_view.visibility_changed.connect(
-                self.worker.set_frames_wanted, Qt.ConnectionType.DirectConnection
-            )
+            # The worker's thread runs no event loop; want_frames only sets a thread-safe flag.
+            self.live_view.visibility_changed.connect(lambda on: self.want_frames("live", on))
         if self.last_record is not None:
             self.live_view.set_record(self.last_record)
         self.live_view.set_paused(self._paused_text() if self.paused else "")
@@ -436,6 +480,9 @@ class AppController(QObject):
             calibrate = getattr(self.settings_dialog, "calibrate_requested", None)
             if calibrate is not None and self.windows.calibration is not None:
                 calibrate.connect(self.open_calibration)
+            frames = getattr(self.settings_dialog, "frames_wanted", None)
+            if frames is not None:
+                frames.connect(lambda on: self.want_frames("settings", on))
         self.settings_dialog.show()
         self.settings_dialog.raise_()
         return self.settings_dialog
@@ -445,6 +492,9 @@ class AppController(QObject):
         if self.windows.calibration is None:
             return None
         self.calibration_dialog = self.windows.calibration()
+        frames = getattr(self.calibration_dialog, "frames_wanted", None)
+        if frames is not None:
+            frames.connect(lambda on: self.want_frames("calibration", on))
         self.calibration_dialog.show()
         return self.calibration_dialog
 
@@ -490,7 +540,7 @@ class AppController(QObject):
             out["reminders_held"] = block.value
         out["today_sitting_s"] = round(self._today_totals(record)[0])
         if self.status.message:
-            out["camera_message"] = self.status.message
+            out["camera_message"] = redact_url(self.status.message)
         if self.storage_error:
             out["storage_error"] = self.storage_error
         return out

@@ -1,7 +1,10 @@
 """The report window: one day's numbers and charts, a day picker, previous/next, and Export.
 
 The charts are the same SVG the HTML export embeds (``hipcheck.reporting.charts``), rendered with
-QtSvg, so the window and the file never disagree.
+QtSvg in the colour roles of the desktop's palette, so the window and the file never disagree.
+The window sizes itself to the screen, reflows its charts to its width, explains the timeline's
+markers on hover, and answers the keyboard: Esc closes, ← and → (or Page Up/Down) move a day,
+Home goes to today.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, Qt
-from PySide6.QtGui import QCloseEvent, QColor, QPalette
+from PySide6.QtCore import QByteArray, QDate, QEvent, QPoint, Qt
+from PySide6.QtGui import QCloseEvent, QHelpEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -23,25 +26,43 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from hipcheck.core.glossary import LONGEST_STRETCH, STRETCHES_LABEL, count, day_name, duration
+from hipcheck.core.colours import Roles
+from hipcheck.core.glossary import (
+    BENT_HIPS,
+    LONGEST_STRETCH,
+    STRETCHES_LABEL,
+    count,
+    day_name,
+    duration,
+)
 from hipcheck.core.report import DayRecordsLike, DayReport, build_day_report
 from hipcheck.core.settings import Settings
-from hipcheck.reporting.charts import all_charts
+from hipcheck.reporting.charts import (
+    TIMELINE_WIDTH,
+    Hotspot,
+    all_charts,
+    timeline_hotspots,
+)
 from hipcheck.reporting.localzone import local_zone
 from hipcheck.reporting.render import (
     COUNT_LABELS,
     SUFFIXES,
     TIME_LABELS,
     count_rows,
+    day_subtitle,
     empty_message,
+    share_of_recorded,
     time_rows,
     write_report,
 )
 from hipcheck.store.db import DayRecords, Store
+from hipcheck.ui.palette import ThemedMixin
+from hipcheck.ui.screen import fit_to_screen
 
 EXPORT_FILTERS = {
     "html": "Web page, one file (*.html)",
@@ -58,7 +79,38 @@ class _NoHistory:
         return DayRecords(day=day, intervals=(), events=())
 
 
-class ReportWindow(QWidget):
+class ChartView(QSvgWidget):
+    """One chart; hovering a marker shows what it was (``hotspots`` are in the SVG's pixels)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hotspots: list[Hotspot] = []
+
+    def hotspot_at(self, pos: QPoint) -> Hotspot | None:
+        """The marker under ``pos`` (widget pixels), or None."""
+        size = self.renderer().defaultSize()
+        if size.width() <= 0 or self.width() <= 0:
+            return None
+        sx, sy = size.width() / self.width(), size.height() / self.height()
+        x, y = pos.x() * sx, pos.y() * sy
+        near = [h for h in self.hotspots if (h.x - x) ** 2 + (h.y - y) ** 2 <= h.radius**2]
+        return min(near, key=lambda h: (h.x - x) ** 2 + (h.y - y) ** 2, default=None)
+
+    def event(self, event: QEvent) -> bool:
+        """Tooltips for the markers."""
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            spot = self.hotspot_at(event.pos())
+            if spot is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), spot.text, self)
+            return True
+        return super().event(event)
+
+
+class ReportWindow(ThemedMixin, QWidget):
     """One day's sitting report with a day picker; opened from the tray menu."""
 
     def __init__(
@@ -72,7 +124,7 @@ class ReportWindow(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("HipCheck — daily report")
+        self.setWindowTitle("HipCheck — Daily report")
         self._tz = tz or local_zone()
         self._today = today
         self._settings = settings or Settings()
@@ -88,7 +140,9 @@ class ReportWindow(QWidget):
         else:
             self._source = _NoHistory()
         self.report: DayReport | None = None
+        self._chart_width = TIMELINE_WIDTH
         self._build()
+        self.refresh_roles()
         self.show_day(today)
 
     # ---- layout ---------------------------------------------------------------------------
@@ -104,8 +158,11 @@ class ReportWindow(QWidget):
         self.date_edit.setMaximumDate(_qdate(self._today))
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save this report as an HTML page, CSV or JSON file")
-        self.prev_button.clicked.connect(lambda: self.show_day(self.day - timedelta(days=1)))
-        self.next_button.clicked.connect(lambda: self.show_day(self.day + timedelta(days=1)))
+        self.prev_button.setToolTip("The day before (← or Page Up)")
+        self.next_button.setToolTip("The day after (→ or Page Down)")
+        self.today_button.setToolTip("Today (Home)")
+        self.prev_button.clicked.connect(self.previous_day)
+        self.next_button.clicked.connect(self.next_day)
         self.today_button.clicked.connect(lambda: self.show_day(self._today))
         self.date_edit.dateChanged.connect(self._date_picked)
         self.export_button.clicked.connect(self._export_clicked)
@@ -117,70 +174,163 @@ class ReportWindow(QWidget):
         bar.addWidget(self.export_button)
 
         self.title_label = QLabel()
-        self.title_label.setStyleSheet("font-size: 18px; font-weight: bold;")
+        title_font = self.title_label.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.5)
+        title_font.setBold(True)
+        self.title_label.setFont(title_font)
         self.subtitle_label = QLabel()
-        self.subtitle_label.setStyleSheet("color: #555;")
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet(
-            "border: 1px dashed #999; padding: 12px; background: #fafafa; font-size: 14px;"
-        )
 
         self.value_labels: dict[str, QLabel] = {}
+        self.share_labels: dict[str, QLabel] = {}
         self.numbers = QWidget()
         grid = QGridLayout(self.numbers)
-        grid.setHorizontalSpacing(18)
-        # Two columns of (label, value): time on the left, sitting stretches and reminders right.
-        left = list(TIME_LABELS)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(14)
+        # Two columns: time (with its share of the recorded time) on the left, sitting stretches
+        # and reminders on the right.
         right = [STRETCHES_LABEL, LONGEST_STRETCH, *COUNT_LABELS]
-        for col, names in ((0, left), (2, right)):
+        for col, names in ((0, list(TIME_LABELS)), (4, right)):
             for row, name in enumerate(names):
                 value = QLabel()
                 value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                value.setStyleSheet("font-weight: bold;")
-                grid.addWidget(QLabel(name[:1].upper() + name[1:]), row, col)
+                bold = value.font()
+                bold.setBold(True)
+                value.setFont(bold)
+                label = QLabel(name[:1].upper() + name[1:])
+                if name == BENT_HIPS:
+                    label.setIndent(label.fontMetrics().averageCharWidth() * 2)  # part of sitting
+                grid.addWidget(label, row, col)
                 grid.addWidget(value, row, col + 1)
                 self.value_labels[name] = value
-        grid.setColumnStretch(4, 1)
+                if col == 0 and row > 0:
+                    share = QLabel()
+                    share.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    grid.addWidget(share, row, col + 2)
+                    self.share_labels[name] = share
+        grid.setColumnMinimumWidth(3, 24)
+        grid.setColumnStretch(6, 1)
 
-        self.chart_widgets: dict[str, QSvgWidget] = {}
-        charts = QVBoxLayout()
-        self.chart_widgets["timeline"] = QSvgWidget()
-        charts.addWidget(self.chart_widgets["timeline"])
-        row1 = QHBoxLayout()
-        row2 = QHBoxLayout()
-        for name, row in (("histogram", row1), ("trend", row1), ("balance", row2)):
-            self.chart_widgets[name] = QSvgWidget()
-            row.addWidget(self.chart_widgets[name])
-        row1.addStretch(1)
-        row2.addStretch(1)
-        charts.addLayout(row1)
-        charts.addLayout(row2)
+        self.chart_widgets: dict[str, ChartView] = {
+            name: ChartView() for name in ("timeline", "histogram", "trend", "balance")
+        }
+        self._charts = QGridLayout()
+        self._charts.setContentsMargins(0, 0, 0, 0)
 
         content = QWidget()
         content.setObjectName("reportContent")
-        # White like the charts (and the HTML page), whatever the desktop theme's window colour.
-        palette = content.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor("white"))
-        palette.setColor(QPalette.ColorRole.WindowText, QColor("#222222"))
-        content.setPalette(palette)
-        content.setAutoFillBackground(True)
         body = QVBoxLayout(content)
         self._body = body
         body.addWidget(self.title_label)
         body.addWidget(self.subtitle_label)
         body.addWidget(self.empty_label)
         body.addWidget(self.numbers)
-        body.addLayout(charts)
+        body.addLayout(self._charts)
         body.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(content)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         outer = QVBoxLayout(self)
         outer.addLayout(bar)
-        outer.addWidget(scroll)
-        self.resize(1020, 900)
+        outer.addWidget(self.scroll)
+        self._place_charts(wide=True)
+        self._keys()
+        fit_to_screen(self, 1020, 860)
+
+    def _keys(self) -> None:
+        """Esc closes; arrows and Page Up/Down move a day; Home is today.
+
+        The arrows are window shortcuts, so the date field (which uses them itself while it has
+        the focus) keeps them.
+        """
+        keys = {
+            Qt.Key.Key_Escape: self.close,
+            Qt.Key.Key_Left: self.previous_day,
+            Qt.Key.Key_PageUp: self.previous_day,
+            Qt.Key.Key_Right: self.next_day,
+            Qt.Key.Key_PageDown: self.next_day,
+            Qt.Key.Key_Home: lambda: self.show_day(self._today),
+        }
+        self._shortcuts = []
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
+
+    def previous_day(self) -> None:
+        """Show the day before."""
+        self.show_day(self.day - timedelta(days=1))
+
+    def next_day(self) -> None:
+        """Show the day after (never past today)."""
+        if self.day < self._today:
+            self.show_day(self.day + timedelta(days=1))
+
+    def _place_charts(self, *, wide: bool) -> None:
+        """The timeline on top; the histogram and the week side by side when they fit."""
+        grid = self._charts
+        for w in self.chart_widgets.values():
+            grid.removeWidget(w)
+        top = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        grid.addWidget(self.chart_widgets["timeline"], 0, 0, 1, 2, top)
+        if wide:
+            grid.addWidget(self.chart_widgets["histogram"], 1, 0, top)
+            grid.addWidget(self.chart_widgets["trend"], 1, 1, top)
+            grid.addWidget(self.chart_widgets["balance"], 2, 0, 1, 2, top)
+        else:
+            for row, name in enumerate(("histogram", "trend", "balance"), start=1):
+                grid.addWidget(self.chart_widgets[name], row, 0, 1, 2, top)
+        grid.setColumnStretch(2, 1)
+        self._wide = wide
+
+    def apply_roles(self, roles: Roles) -> None:
+        """Colours from the palette's roles (also for the charts, drawn on the next show)."""
+        self.subtitle_label.setStyleSheet(f"color: {roles.muted};")
+        for share in self.share_labels.values():
+            share.setStyleSheet(f"color: {roles.muted};")
+        self.empty_label.setStyleSheet(
+            f"border: 1px dashed {roles.border}; padding: 12px; background: {roles.surface};"
+            f" color: {roles.text};"
+        )
+        if self.report is not None:
+            self._draw_charts()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new desktop palette recolours the window."""
+        self.themed_change(event)
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Reflow: the timeline takes the width; the small charts stack when narrow."""
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        margins = self._body.contentsMargins()
+        scrollbar = self.scroll.verticalScrollBar().sizeHint().width()
+        width = self.scroll.width() - margins.left() - margins.right() - scrollbar - 4
+        width = max(480, min(1400, width))
+        wide = width >= 2 * 460 + self._charts.horizontalSpacing()
+        if wide != self._wide:
+            self._place_charts(wide=wide)
+        if width != self._chart_width:
+            self._chart_width = width
+            if self.report is not None:
+                self._draw_charts()
+
+    def _draw_charts(self) -> None:
+        assert self.report is not None and self._roles is not None
+        charts = all_charts(self.report, self._roles, timeline_width=self._chart_width)
+        for name, svg in charts.items():
+            widget = self.chart_widgets[name]
+            widget.load(QByteArray(svg.encode("utf-8")))
+            widget.setFixedSize(widget.renderer().defaultSize())
+        self.chart_widgets["timeline"].hotspots = timeline_hotspots(
+            self.report, width=self._chart_width
+        )
 
     # ---- showing a day --------------------------------------------------------------------
 
@@ -207,6 +357,7 @@ class ReportWindow(QWidget):
             now=now,
             natural_break_s=self._settings.natural_break_min * 60.0,
             flexion_threshold_deg=self._settings.flexion_threshold_deg,
+            work_hours_h=(self._settings.work_start_h, self._settings.work_end_h),
         )
         self.report = report
         self.date_edit.blockSignals(True)
@@ -214,10 +365,9 @@ class ReportWindow(QWidget):
         self.date_edit.blockSignals(False)
         self.next_button.setEnabled(day < self._today)
         self.title_label.setText(day_name(day))
-        sub = f"Time zone {report.tz_name}"
-        if report.day_length_s != 86400:
-            sub += f" · a {report.day_length_s / 3600:g}-hour day (the clocks changed)"
+        sub = day_subtitle(report)
         self.subtitle_label.setText(sub)
+        self.subtitle_label.setVisible(bool(sub))
         if isinstance(self._source, _NoHistory):
             self.empty_label.setText(
                 "No data recorded yet. HipCheck keeps a history once it has watched you sit."
@@ -228,14 +378,13 @@ class ReportWindow(QWidget):
         self.numbers.setVisible(report.has_data)
         for label, seconds in time_rows(report):
             self.value_labels[label].setText(duration(seconds))
+            if label in self.share_labels:
+                self.share_labels[label].setText(share_of_recorded(seconds, report))
         self.value_labels[STRETCHES_LABEL].setText(count(report.bout_count))
         self.value_labels[LONGEST_STRETCH].setText(duration(report.longest_bout_s))
         for label, n in count_rows(report):
             self.value_labels[label].setText(count(n))
-        for name, svg in all_charts(report).items():
-            widget = self.chart_widgets[name]
-            widget.load(QByteArray(svg.encode("utf-8")))
-            widget.setFixedSize(widget.renderer().defaultSize())
+        self._draw_charts()
         # Re-lay out now, so a hidden block leaves no hole even before the event loop runs.
         self._body.activate()
         return report

@@ -1,9 +1,13 @@
 """The settings dialog, generated from the declarations in ``hipcheck.core.settings``.
 
-One tab per declared ``tab``; one editor per setting chosen by its type (check box, spin box with
-the declared bounds and unit, combo box of choices, check boxes for a set of choices) or by its
-``widget`` hint (camera picker with a live preview, time of day). Every edit is validated, saved
-to the settings file and passed to ``on_change`` at once, so the running app applies it live.
+One tab per declared ``tab`` (the sitting limit's first; settings flagged ``advanced`` together
+under "Advanced"); one editor per setting chosen by its type (check box, spin box with the declared
+bounds and unit, combo box of choices, check boxes for a set of choices) or by its ``widget`` hint
+(camera picker with a live preview, time of day). Every edit is validated, saved to the settings
+file and passed to ``on_change`` at once, so the running app applies it live; the status line says
+so. "Restore defaults" puts every preference back. With ``shared_frames`` the camera preview shows
+the pictures the running monitor already reads (``frames_wanted`` / ``set_frame``) instead of
+opening the camera a second time.
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ import logging
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap, QValidator
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +37,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -41,8 +47,11 @@ from PySide6.QtWidgets import (
 
 from hipcheck.autostart import Platform, default_command, set_autostart
 from hipcheck.core.calibration import CalibrationError, calibration_path, load_calibration
-from hipcheck.core.glossary import choice_name
+from hipcheck.core.colours import Roles
+from hipcheck.core.glossary import choice_name, clock_time, minutes_from_text, minutes_setting
+from hipcheck.core.redact import redact_url
 from hipcheck.core.settings import (
+    ADVANCED,
     Settings,
     SettingsError,
     SettingSpec,
@@ -51,15 +60,22 @@ from hipcheck.core.settings import (
     save_settings,
     shown_bounds,
     shown_value,
+    spec_of,
     stored_value,
     with_value,
 )
 from hipcheck.paths import AppPaths
+from hipcheck.ui.palette import ThemedMixin
+from hipcheck.ui.screen import cap_to_screen
 
 log = logging.getLogger(__name__)
 
 PREVIEW_SIZE = (192, 144)
 PREVIEW_INTERVAL_MS = 100
+# The tabs in the order people look for them; any other declared tab follows.
+TAB_ORDER = ("Reminders", "Camera", "Privacy & start-up", ADVANCED)
+# Kept as they are by "Restore defaults": the hardware in use, and a change outside the app.
+KEPT_BY_RESTORE = ("camera", "start_at_login")
 
 
 # ---- cameras --------------------------------------------------------------------------------
@@ -84,7 +100,7 @@ def probe_cameras(max_index: int = 6) -> list[CameraChoice]:
         cap = cv2.VideoCapture(index)
         try:
             if cap.isOpened():
-                found.append(CameraChoice(str(index), f"Camera {index}"))
+                found.append(CameraChoice(str(index), f"Camera {len(found) + 1}"))
         finally:
             cap.release()
     return found
@@ -99,12 +115,18 @@ def _v4l2_cameras(root: Path = Path("/sys/class/video4linux")) -> list[CameraCho
         if index_file.is_file() and index_file.read_text().strip() not in ("", "0"):
             continue
         name = (node / "name").read_text().strip() if (node / "name").is_file() else node.name
-        found.append(CameraChoice(node.name[5:], f"{name} (/dev/{node.name})"))
+        found.append(CameraChoice(node.name[5:], f"Camera {len(found) + 1} — {name}"))
     return found
 
 
 def available_cameras() -> list[CameraChoice]:
-    """The cameras from the vision layer's ``list_cameras`` when it has one, else our probe."""
+    """The cameras that exist, named for people: ``Camera 1 — <name>`` from sysfs on Linux
+    (without opening a camera the monitor may hold), else ``Camera 1``, ``Camera 2``… for the
+    indices the vision layer can open."""
+    if sys.platform.startswith("linux"):
+        found = _v4l2_cameras()
+        if found:
+            return found
     try:
         source = importlib.import_module("hipcheck.vision.source")
     except ImportError:
@@ -112,12 +134,13 @@ def available_cameras() -> list[CameraChoice]:
     list_cameras = getattr(source, "list_cameras", None)
     if list_cameras is None:
         return probe_cameras()
-    out = []
-    for cam in list_cameras():
-        value = getattr(cam, "index", getattr(cam, "value", cam))
-        label = getattr(cam, "label", getattr(cam, "name", None)) or f"Camera {value}"
-        out.append(CameraChoice(str(value), str(label)))
-    return out
+    return [CameraChoice(str(i), f"Camera {n}") for n, i in enumerate(list_cameras(), start=1)]
+
+
+def camera_label(value: str) -> str:
+    """A setting value the camera list does not have, for people: ``Camera 1`` for index 0, a
+    stream URL without its password."""
+    return f"Camera {int(value) + 1}" if value.strip().isdigit() else redact_url(value)
 
 
 class Capture(Protocol):
@@ -151,8 +174,19 @@ class CameraPreview(QLabel):
         self.setFixedSize(*PREVIEW_SIZE)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
-        self.setStyleSheet("background: #202020; color: #d0d0d0; border-radius: 4px;")
+        # A picture frame: dark whatever the theme, with light text on it.
+        self.setStyleSheet("background: #202020; color: #e0e0e0; border-radius: 4px;")
         self.setText("Preview")
+
+    def show_image(self, image: QImage) -> None:
+        """Show one picture (from the monitor's own camera feed)."""
+        self.setPixmap(
+            QPixmap.fromImage(image).scaled(
+                *PREVIEW_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
 
     @property
     def active(self) -> bool:
@@ -197,13 +231,7 @@ class CameraPreview(QLabel):
                 return
         height, width = frame.shape[:2]
         image = QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_BGR888)
-        self.setPixmap(
-            QPixmap.fromImage(image).scaled(
-                *PREVIEW_SIZE,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-        )
+        self.show_image(image)
 
 
 # ---- small editors --------------------------------------------------------------------------
@@ -236,6 +264,91 @@ class HoursSpinBox(QDoubleSpinBox):
         if self.minimum() <= value <= self.maximum() and int(minutes or 0) < 60:
             return QValidator.State.Acceptable, text, pos
         return QValidator.State.Intermediate, text, pos
+
+
+class MinutesSpinBox(QDoubleSpinBox):
+    """A length kept in minutes, shown in the glossary's format (``45 min``, ``2 min 30 s``,
+    ``1 h 30 min``) and typed that way or as a bare number of minutes."""
+
+    def textFromValue(self, value: float) -> str:
+        """Render minutes as the glossary does."""
+        return minutes_setting(value)
+
+    def valueFromText(self, text: str) -> float:
+        """Parse what was typed back into minutes."""
+        minutes = minutes_from_text(text)
+        return self.value() if minutes is None else minutes
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        """Accept a length in range; let anything that may become one through while typing."""
+        minutes = minutes_from_text(text)
+        if minutes is not None and self.minimum() <= minutes <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        if all(ch.isdigit() or ch in " .,hmins" for ch in text.lower()):
+            return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Invalid, text, pos
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for the longest length in range, not only for the bounds' texts."""
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        longest = max(
+            (self.textFromValue(self.maximum() - f) for f in (0.0, 0.5, 1.0)),
+            key=metrics.horizontalAdvance,
+        )
+        extra = metrics.horizontalAdvance(longest) - metrics.horizontalAdvance(
+            self.textFromValue(self.maximum())
+        )
+        return QSize(hint.width() + max(0, extra), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as ``sizeHint``: a length is never cut."""
+        return self.sizeHint()
+
+
+class NumberSpinBox(QDoubleSpinBox):
+    """A number without trailing zeros: ``2 per s``, ``0.5 per s`` (never ``2.0``)."""
+
+    def textFromValue(self, value: float) -> str:
+        """The number in the locale, its decimals only where needed."""
+        text = self.locale().toString(value, "f", self.decimals())
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+
+class HelpLabel(QLabel):
+    """A setting's help under its editor, wrapped at the page's width.
+
+    A wrapped QLabel's minimum size is the height of its narrowest width, which a scrolling page
+    takes as its own minimum and spreads its rows apart; this one holds the height of its lines
+    at the width the page really gives it.
+    """
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # The form grows only Expanding fields: the help then takes the page's width.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setContentsMargins(0, 0, 0, 4)  # a little air before the next setting
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        """Narrow, and as tall as its lines at the width it has (see ``resizeEvent``)."""
+        return QSize(self.fontMetrics().averageCharWidth() * 30, self.minimumHeight())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A new width: hold the height of the lines at that width (the form asks no further)."""
+        super().resizeEvent(event)
+        # Measured as drawn: QLabel's own heightForWidth can wrap narrower than it paints.
+        margins = self.contentsMargins()
+        width = event.size().width() - margins.left() - margins.right()
+        lines = self.fontMetrics().boundingRect(
+            0, 0, max(1, width), 100_000, Qt.TextFlag.TextWordWrap, self.text()
+        )
+        height = lines.height() + margins.top() + margins.bottom()
+        if height != self.minimumHeight():
+            self.setFixedHeight(height)
 
 
 def _humanise(choice: str) -> str:
@@ -307,14 +420,18 @@ class CameraEditor(QWidget):
         self.combo.setMinimumContentsLength(24)
         self.line_edit = self.combo.lineEdit()
         assert self.line_edit is not None  # an editable combo always has one
-        self.line_edit.setPlaceholderText("camera number, video file or URL")
+        self.line_edit.setPlaceholderText("a camera, a video file or a URL")
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setToolTip("Look for cameras again")
+        self.file_button = QPushButton("Video file…", self)
+        self.file_button.setToolTip("Watch a recorded video instead of a camera")
+        self.file_button.clicked.connect(self._pick_file)
         self.preview = CameraPreview(opener, self)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.combo, 1)
         top.addWidget(self.refresh_button)
+        top.addWidget(self.file_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -335,7 +452,7 @@ class CameraEditor(QWidget):
         index = self.combo.findData(value)
         self.combo.blockSignals(True)
         if index < 0:
-            self.combo.addItem(value, value)
+            self.combo.addItem(camera_label(value), value)
             index = self.combo.count() - 1
         self.combo.setCurrentIndex(index)
         self.combo.blockSignals(False)
@@ -353,10 +470,18 @@ class CameraEditor(QWidget):
         for cam in cameras:
             self.combo.addItem(cam.label, cam.value)
         if not cameras:
-            self.combo.setToolTip("No camera found; type a camera number, video file or URL")
+            self.combo.setToolTip("No camera found; type a camera number, a video file or a URL")
         self.combo.blockSignals(False)
         if current:
             self.set_value(current)
+
+    def _pick_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Watch a video file", str(Path.home()), "Videos (*.mp4 *.mkv *.avi *.mov *.webm)"
+        )
+        if path and path != self._value:
+            self.set_value(path)
+            self.changed.emit(path)
 
     def _commit(self, *_: object) -> None:
         text = self.combo.currentText().strip()
@@ -370,11 +495,12 @@ class CameraEditor(QWidget):
 # ---- the dialog -----------------------------------------------------------------------------
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(ThemedMixin, QDialog):
     """The settings window; every edit is saved and passed to ``on_change`` immediately."""
 
     settings_changed = Signal(object)
     calibrate_requested = Signal()
+    frames_wanted = Signal(bool)  # with ``shared_frames``: show me the monitor's pictures
 
     def __init__(
         self,
@@ -389,10 +515,13 @@ class SettingsDialog(QDialog):
         autostart_command: Sequence[str] | None = None,
         autostart_platform: Platform | None = None,
         now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        shared_frames: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("HipCheck settings")
+        self.setWindowTitle("HipCheck — Settings")
+        self._shared_frames = shared_frames
+        self._sharing = False
         self._settings = settings
         self._on_change = on_change
         self._paths = paths
@@ -407,26 +536,32 @@ class SettingsDialog(QDialog):
         self.warning_label = QLabel(self)
         self.warning_label.setWordWrap(True)
         self.warning_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.warning_label.setStyleSheet(
-            "background: #fff3cd; color: #5c4400; border: 1px solid #e0c060;"
-            " border-radius: 4px; padding: 6px;"
-        )
         self.show_warnings(warnings)
 
         self.tabs = QTabWidget(self)
-        self.tabs.setUsesScrollButtons(False)  # all six tabs visible; the dialog widens to fit
+        self.tabs.setUsesScrollButtons(False)  # every tab visible; the dialog widens to fit
+        self.help_labels: list[QLabel] = []
         tab_forms: dict[str, QFormLayout] = {}
-        for name, spec, _default in iter_specs():
-            form = tab_forms.get(spec.tab)
-            if form is None:
-                page = QWidget()
-                form = QFormLayout(page)
-                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-                form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-                tab_forms[spec.tab] = form
-                self.tabs.addTab(page, spec.tab.replace("&", "&&"))  # "&" is not a mnemonic
-                if spec.tab == "Monitoring":
-                    self._monitoring_tab = page
+        specs = list(iter_specs())
+        order = [t for t in TAB_ORDER if any(spec.shown_in == t for _n, spec, _d in specs)]
+        order += [spec.shown_in for _n, spec, _d in specs if spec.shown_in not in order]
+        for tab in dict.fromkeys(order):
+            page = QWidget()
+            column = QVBoxLayout(page)
+            form = QFormLayout()
+            column.addLayout(form)
+            column.addStretch(1)  # spare height below the settings, never between them
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            tab_forms[tab] = form
+            # Each page scrolls on a short screen rather than growing the dialog past it.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.tabs.addTab(scroll, tab.replace("&", "&&"))  # "&" is not a mnemonic
+        for name, spec, _default in specs:
+            form = tab_forms[spec.shown_in]
             editor = self._make_editor(name, spec, cameras, capture_opener)
             editor.setToolTip(spec.help)
             label = QLabel(spec.label + ":")
@@ -434,18 +569,26 @@ class SettingsDialog(QDialog):
             label.setBuddy(editor)
             form.addRow(label, editor)
             # The help also shows under the editor: tooltips are easy to miss.
-            # One line each (no word wrap: wrapped labels get clipped inside a form layout).
-            help_label = QLabel(spec.help)
-            help_label.setStyleSheet("color: #666666; font-size: 8.5pt; margin-bottom: 4px;")
+            help_label = HelpLabel(spec.help)
             form.addRow("", help_label)
+            self.help_labels.append(help_label)
             self.editors[name] = editor
+            if spec.widget == "camera":
+                self._monitoring_tab = self.tabs.widget(list(tab_forms).index(spec.shown_in))
         self._add_extras(tab_forms)
 
         self.status_label = QLabel(self)
-        self.status_label.setStyleSheet("color: palette(mid);")
+        self.status_label.setText("Changes apply and are saved at once.")
+        self._status_error: bool | None = None  # None: nothing changed yet (a neutral note)
+        self.restore_button = QPushButton("Restore defaults…", self)
+        self.restore_button.setToolTip(
+            "Put every setting back to how HipCheck came (the camera and start at login stay)"
+        )
+        self.restore_button.clicked.connect(self._ask_restore)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.restore_button)
         bottom.addWidget(self.status_label, 1)
         bottom.addWidget(buttons)
         layout = QVBoxLayout(self)
@@ -455,6 +598,31 @@ class SettingsDialog(QDialog):
 
         self._load_editors(settings)
         self.tabs.currentChanged.connect(self._update_preview)
+        self.refresh_roles()
+        cap_to_screen(self)
+
+    def apply_roles(self, roles: Roles) -> None:
+        """Colours from the palette's roles: help text, notes, the warning banner, the status."""
+        for label in self.help_labels:
+            label.setStyleSheet(f"color: {roles.muted};")
+        self.privacy_note.setStyleSheet(f"color: {roles.muted};")
+        self.warning_label.setStyleSheet(
+            f"background: {roles.warning_bg}; color: {roles.warning};"
+            f" border: 1px solid {roles.warning}; border-radius: 4px; padding: 6px;"
+        )
+        self._style_status(roles)
+
+    def _style_status(self, roles: Roles) -> None:
+        if self._status_error is None:
+            self.status_label.setStyleSheet(f"color: {roles.muted};")
+            return
+        colour = roles.error if self._status_error else roles.success
+        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new desktop palette recolours the dialog."""
+        self.themed_change(event)
+        super().changeEvent(event)
 
     # -- public API --
 
@@ -495,6 +663,7 @@ class SettingsDialog(QDialog):
                 self._status(self._saved_text(name, new))
         if (
             name == "camera"
+            and not self._shared_frames
             and self.camera_editor is not None
             and self.camera_editor.preview.active
         ):
@@ -505,10 +674,45 @@ class SettingsDialog(QDialog):
 
     def _saved_text(self, name: str, new: Settings) -> str:
         """What "Saved" means for this change (a shorter retention deletes older records)."""
+        saved = f"✓ “{spec_of(name).label}” saved at {clock_time(self._now())}"
         if name != "retention_days":
-            return "Saved"
+            return saved
         cutoff = retention_cutoff(self._now().date(), new.retention_days)
-        return f"Saved; records from before {cutoff:%d %b %Y} are deleted within the hour"
+        return f"{saved}; records from before {cutoff:%d %b %Y} are deleted within the hour"
+
+    def restore_defaults(self) -> None:
+        """Every setting back to its default (except the camera and start at login), saved."""
+        defaults = Settings()
+        kept = {name: getattr(self._settings, name) for name in KEPT_BY_RESTORE}
+        new = replace(defaults, **kept)
+        if new == self._settings:
+            self._status("✓ Already the defaults")
+            return
+        self._settings = new
+        self._load_editors(new)
+        if self._paths is not None:
+            try:
+                save_settings(self._paths.settings_file, new)
+            except OSError as exc:
+                self._status(f"Applied, but could not save the settings file: {exc}", error=True)
+            else:
+                self._status(f"✓ Defaults restored and saved at {clock_time(self._now())}")
+        else:
+            self._status("✓ Defaults restored")
+        self.settings_changed.emit(new)
+        self._on_change(new)
+
+    def _ask_restore(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Restore defaults?",
+            "Put every setting back to how HipCheck came? The camera and start at login stay "
+            "as they are.",
+            QMessageBox.StandardButton.RestoreDefaults | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.RestoreDefaults:
+            self.restore_defaults()
 
     def refresh_calibration_status(self) -> None:
         """Re-read the calibration file and show when it was made."""
@@ -573,14 +777,21 @@ class SettingsDialog(QDialog):
             spin.valueChanged.connect(lambda v, n=name: self.set_value(n, v))
             return spin
         if isinstance(default, float):
-            dspin = HoursSpinBox(self) if spec.widget == "time_of_day" else QDoubleSpinBox(self)
+            dspin: QDoubleSpinBox
             step, decimals = _step_and_decimals(spec)
-            dspin.setDecimals(4 if spec.widget == "time_of_day" else decimals)
+            if spec.widget == "time_of_day":
+                dspin = HoursSpinBox(self)
+                decimals = 4
+            elif spec.unit == "min":
+                dspin = MinutesSpinBox(self)  # its text carries the unit
+                decimals = max(decimals, 2)  # typed seconds: 30 s is 0.5 min
+            else:
+                dspin = NumberSpinBox(self)
+                dspin.setSuffix(suffix)
+            dspin.setDecimals(decimals)
             lowest, highest = shown_bounds(name)  # a hip angle, not the stored flexion
             dspin.setRange(lowest or 0.0, highest or 1e9)
             dspin.setSingleStep(step)
-            if spec.widget != "time_of_day":
-                dspin.setSuffix(suffix)
             dspin.setKeyboardTracking(False)
             dspin.valueChanged.connect(lambda v, n=name: self.set_value(n, stored_value(n, v)))
             return dspin
@@ -612,8 +823,9 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.calibrate_button)
         row.addWidget(self.calibration_label, 1)
-        if "Monitoring" in forms:
-            forms["Monitoring"].addRow("Calibration:", row)
+        camera_tab = spec_of("camera").shown_in
+        if camera_tab in forms:
+            forms[camera_tab].addRow("Calibration:", row)
         self.refresh_calibration_status()
 
         self.export_button = QPushButton("Export all data…", self)
@@ -625,19 +837,19 @@ class SettingsDialog(QDialog):
         has_data = self._paths is not None or self._delete_all is not None
         self.export_button.setEnabled(self._paths is not None)
         self.delete_button.setEnabled(has_data)
-        if "Privacy & data" in forms:
+        self.privacy_note = QLabel(
+            "Pictures from the camera are never stored or sent anywhere; "
+            "only sitting and standing times are kept on this computer."
+        )
+        self.privacy_note.setWordWrap(True)
+        data_tab = spec_of("retention_days").shown_in
+        if data_tab in forms:
             data_row = QHBoxLayout()
             data_row.addWidget(self.export_button)
             data_row.addWidget(self.delete_button)
             data_row.addStretch(1)
-            forms["Privacy & data"].addRow("Your data:", data_row)
-            note = QLabel(
-                "Pictures from the camera are never stored or sent anywhere; "
-                "only sitting and standing times are kept on this computer."
-            )
-            note.setWordWrap(True)
-            note.setStyleSheet("color: #555555;")
-            forms["Privacy & data"].addRow(note)
+            forms[data_tab].addRow("Your data:", data_row)
+            forms[data_tab].addRow(self.privacy_note)
 
     def _load_editors(self, settings: Settings) -> None:
         """Show ``settings`` in the editors without triggering changes."""
@@ -704,7 +916,8 @@ class SettingsDialog(QDialog):
         self._status("All recorded data deleted")
 
     def _status(self, text: str, *, error: bool = False) -> None:
-        self.status_label.setStyleSheet("color: #b00020;" if error else "color: palette(mid);")
+        self._status_error = error
+        self._style_status(self._roles or self.roles())
         self.status_label.setText(text)
 
     # -- preview lifecycle: the camera is held only while the Monitoring tab is visible --
@@ -714,10 +927,24 @@ class SettingsDialog(QDialog):
         if cam is None:
             return
         wanted = self.isVisible() and self.tabs.currentWidget() is self._monitoring_tab
+        if self._shared_frames:
+            if wanted != self._sharing:
+                self._sharing = wanted
+                if not wanted:
+                    cam.preview.setText("Preview")
+                else:
+                    cam.preview.setText("Waiting for the camera…")
+                self.frames_wanted.emit(wanted)
+            return
         if wanted and not cam.preview.active:
             cam.preview.start(self._settings.camera)
         elif not wanted and cam.preview.active:
             cam.preview.stop()
+
+    def set_frame(self, image: QImage) -> None:
+        """A picture from the monitor's camera (only while ``frames_wanted`` is on)."""
+        if self._sharing and self.camera_editor is not None:
+            self.camera_editor.preview.show_image(image)
 
     def showEvent(self, event: Any) -> None:
         """Start the preview when shown on the Monitoring tab."""
@@ -729,6 +956,9 @@ class SettingsDialog(QDialog):
         super().hideEvent(event)
         if self.camera_editor is not None:
             self.camera_editor.preview.stop()
+        if self._sharing:
+            self._sharing = False
+            self.frames_wanted.emit(False)
 
     def settings_applied_elsewhere(self, settings: Settings) -> None:
         """Show settings changed outside the dialog (e.g. by the tray menu) without re-saving."""

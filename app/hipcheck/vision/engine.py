@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from hipcheck.core.calibration import Calibration, at_the_desk, calibration_fits
-from hipcheck.core.people import UserChoice, UserFinder, Why
 from hipcheck.core.clock import SystemClock
+from hipcheck.core.people import UserChoice, Why
 from hipcheck.core.posture import observe
 from hipcheck.core.sampling import AdaptiveRate
 from hipcheck.core.settings import Settings
@@ -32,6 +34,7 @@ from hipcheck.core.types import (
     State,
 )
 from hipcheck.store.db import RecordingSink
+from hipcheck.vision.people import PeopleSearch
 from hipcheck.vision.pose import PoseEstimator
 from hipcheck.vision.source import Frame, FrameSource
 
@@ -58,12 +61,18 @@ class SampleRecord:
         return self.observation.state
 
 
-def make_estimator() -> PoseEstimator:
-    """The production estimator: one MediaPipe pose landmarker per run, looking for up to
-    ``MAX_PEOPLE`` people (the user is chosen among them by ``core.people``)."""
+def make_search() -> PeopleSearch:
+    """The production people search: one landmarker scanning for up to ``MAX_PEOPLE`` people and
+    one following the user on a crop, each created once per run."""
     from hipcheck.vision.pose import MediaPipePoseEstimator
 
-    return MediaPipePoseEstimator(num_poses=MAX_PEOPLE)
+    scan = MediaPipePoseEstimator(num_poses=MAX_PEOPLE)
+    try:
+        focus = MediaPipePoseEstimator(num_poses=1)
+    except BaseException:
+        scan.close()
+        raise
+    return PeopleSearch(scan, focus)
 
 
 # People looked for per frame: the user, a passer-by and a bystander.
@@ -190,13 +199,16 @@ class Engine:
         wall_at: Callable[[float], datetime] | None = None,
         adaptive: bool | None = None,
         calibration: Callable[[], Calibration | None] | None = None,
+        still: bool = False,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
         # analyze wants one sample per period for a regular timeline, whatever the setting.
         self._adaptive = adaptive
         self._rate = self._make_rate(self.settings)
-        self._estimator = estimator if estimator is not None else make_estimator()
-        self._finder = UserFinder()
+        # A given estimator (tests, benchmarks) scans every frame; the production search also
+        # follows the user on a crop between scans.
+        self._search = PeopleSearch(estimator) if estimator is not None else make_search()
+        self._still = still  # a single picture: the user is chosen without time to settle
         self._calibration_in_doubt = False
         self._point: tuple[float, float] | None = None
         self._tracker = (
@@ -246,31 +258,32 @@ class Engine:
         return self._next_sample_s is None or timestamp_s >= self._next_sample_s
 
     def point_at(self, x: float, y: float) -> None:
-        """"That's me": from the next sample the user is the person nearest (x, y), given as
+        """ "That's me": from the next sample the user is the person nearest (x, y), given as
         fractions of the frame width and height (may be called from another thread)."""
         self._point = (x, y)
 
-    def _choose_user(self, people: tuple[PoseSample, ...], t_s: float, size: tuple[int, int]) -> UserChoice:
-        """Who the user is among ``people``, using the calibration's desk when it fits."""
+    def _find_user(
+        self, image: np.ndarray, t_s: float, size: tuple[int, int]
+    ) -> tuple[tuple[PoseSample, ...], UserChoice]:
+        """Everyone in the frame and who the user is, using the calibrated desk when it fits."""
         point, self._point = self._point, None
         if point is not None:
-            self._finder.chooser.point_at(*point)
+            self._search.point_at(*point)
         cal = self._calibration() if self._calibration is not None else None
         fits = cal is not None and calibration_fits(cal, size)
         at_desk = (lambda s: at_the_desk(s, cal)) if fits and cal is not None else None
-        choice = self._finder.update(people, t_s, at_desk=at_desk)
+        people, choice = self._search.find(image, t_s, at_desk=at_desk, still=self._still)
         if at_desk is not None and choice.sample is not None and choice.why is not Why.FOLLOWING:
             # A user learned away from the calibrated desk: the camera or the chair has moved.
             self._calibration_in_doubt = not at_desk(choice.sample)
-        return choice
+        return people, choice
 
     def process(self, frame: Frame) -> SampleRecord:
         """Run the model, the posture rules and the tracker on one frame; store what closed."""
         t_s = frame.timestamp_s
         height, width = frame.image.shape[:2]
         size = (int(width), int(height))
-        people = self._estimator.detect(frame.image, t_s)
-        choice = self._choose_user(people, t_s, size)
+        people, choice = self._find_user(frame.image, t_s, size)
         sample = choice.sample
         if sample is None and choice.present:
             # Someone covers the user, or someone is arriving: there, posture unknown.
@@ -377,8 +390,8 @@ class Engine:
         return self._tracker.close(end_s)
 
     def close(self) -> None:
-        """Free the model (call once, after ``finish``)."""
-        self._estimator.close()
+        """Free the models (call once, after ``finish``)."""
+        self._search.close()
 
 
 def _system_wall(_t_s: float) -> datetime:

@@ -86,9 +86,7 @@ def load_model_bytes(data: bytes | None = None) -> bytes:
 def _landmarks(points: Iterable[Any]) -> tuple[Landmark, ...]:
     """MediaPipe landmarks -> our frozen landmarks."""
     return tuple(
-        Landmark(
-            float(p.x), float(p.y), float(p.z), float(getattr(p, "visibility", None) or 0.0)
-        )
+        Landmark(float(p.x), float(p.y), float(p.z), float(getattr(p, "visibility", None) or 0.0))
         for p in points
     )
 

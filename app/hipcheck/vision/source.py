@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import cv2
 import numpy as np
 
 from hipcheck.core.clock import Clock, SystemClock
+from hipcheck.core.redact import redact_url
 from hipcheck.errors import UserError
 
 # FFmpeg's own messages about a broken file would add lines before our one-line error.
@@ -102,10 +104,50 @@ def _opencv_quiet() -> Iterator[None]:
         api.setLogLevel(previous)
 
 
-def _quiet_capture(target: int | str) -> Capture:
+def _quiet_capture(target: int | str, params: list[int] | None = None) -> Capture:
     """``cv2.VideoCapture(target)`` without OpenCV's warnings."""
     with _opencv_quiet():
+        if params:
+            return cv2.VideoCapture(target, cv2.CAP_ANY, params)
         return cv2.VideoCapture(target)
+
+
+# A stream that accepts the connection and then says nothing would hold FFmpeg for 30 s per
+# open and per read; these bound it, and the open runs where Ctrl-C can still reach the user.
+STREAM_OPEN_TIMEOUT_MS = 10_000
+STREAM_READ_TIMEOUT_MS = 10_000
+_POLL_S = 0.1
+
+
+def _open_interruptibly(url: str) -> Capture:
+    """Open a stream in a helper thread, so Ctrl-C ends the wait at once.
+
+    The decoder blocks in native code where Python's signal handler cannot run; waiting on the
+    thread instead keeps the main thread responsive. An open abandoned by Ctrl-C finishes by
+    itself (within the open timeout) and is dropped.
+    """
+    params = [
+        cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+        STREAM_OPEN_TIMEOUT_MS,
+        cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+        STREAM_READ_TIMEOUT_MS,
+    ]
+    result: dict[str, Any] = {}
+
+    def open_it() -> None:
+        try:
+            result["capture"] = _quiet_capture(url, params)
+        except Exception as exc:  # handed to the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=open_it, name="stream-open", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(_POLL_S)
+    if "error" in result:
+        raise result["error"]
+    capture: Capture = result["capture"]
+    return capture
 
 
 class _ContextMixin:
@@ -282,12 +324,49 @@ def open_camera(
 
 
 def open_stream(url: str, *, clock: Clock | None = None) -> LiveSource:
-    """Open a stream URL (rtsp/http); UserError when it does not open."""
-    cap = _quiet_capture(url)
+    """Open a stream URL (rtsp/http); UserError when it does not open.
+
+    The URL's credentials stay in memory: the source's name and every message show it redacted.
+    """
+    shown = redact_url(url)
+    cap = _open_interruptibly(url)
     if not cap.isOpened():
         cap.release()
-        raise UserError(f"cannot open stream {url}")
-    return LiveSource(cap, name=url, clock=clock)
+        raise UserError(f"cannot open stream {shown}")
+    return LiveSource(cap, name=shown, clock=clock)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a video or image file (one line), or None if it can.
+
+    Only regular files are read: a named pipe without a writer would block the read in native
+    code where Ctrl-C cannot reach it, and a pipe cannot be rewound, which most video formats
+    need. A camera device (``/dev/video0``) is opened as a camera instead.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    return f"{path} is {kind}, not a video or image file (save the video to a file first)"
+
+
+def _is_camera_device(path: Path) -> bool:
+    """Whether ``path`` is a Video4Linux camera node such as ``/dev/video0``."""
+    try:
+        return stat.S_ISCHR(path.stat().st_mode) and path.name.startswith("video")
+    except OSError:
+        return False
 
 
 def is_url(spec: str) -> bool:
@@ -318,6 +397,15 @@ def open_source(
         raise UserError(f"{path} is a folder, not a video or image file")
     if not os.access(path, os.R_OK):
         raise UserError(f"cannot read {path}: permission denied")
+    if _is_camera_device(path):
+        cap = _quiet_capture(str(path))
+        if not cap.isOpened():
+            cap.release()
+            raise UserError(f"no camera at {path}")
+        return LiveSource(cap, name=str(path), clock=clock)
+    problem = _not_a_file(path)
+    if problem is not None:
+        raise UserError(problem)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFileSource(path)
     return VideoFileSource(path, loop=loop)

@@ -1,0 +1,159 @@
+"""Turn frames into people, spending the multi-person model only where it changes the answer.
+
+Two landmarkers: a *scan* looking for several people on the whole frame, and a *focus* that
+follows one person on a crop around where the user was last seen (a crop also makes a small or
+partly hidden user bigger for the model, so they are found where the whole frame misses them).
+Once the user is known, each sample runs the focus, and the scan only every ``SCAN_EVERY_S`` or
+when the focus does not find the user; with no user yet, every sample is a scan. Which person is
+the user is decided by ``core.people``; this module only finds people.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from hipcheck.core.people import UserChoice, UserFinder
+from hipcheck.core.types import Landmark, PoseSample
+from hipcheck.vision.pose import PoseEstimator
+
+# How often the whole frame is searched for people while the user is followed on a crop.
+SCAN_EVERY_S: Final = 2.0
+# The crop around the user's last torso box, in torso lengths: room to lean and to stand up.
+CROP_SIDE: Final = 1.2
+CROP_UP: Final = 1.4
+CROP_DOWN: Final = 2.2
+MIN_CROP_PX: Final = 96
+
+
+@dataclass(frozen=True, slots=True)
+class Crop:
+    """A crop rectangle in full-frame pixels (x0, y0 inclusive; x1, y1 exclusive)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        """Width in pixels."""
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        """Height in pixels."""
+        return self.y1 - self.y0
+
+
+def crop_around(box: tuple[float, float, float, float, float], image_size: tuple[int, int]) -> Crop:
+    """The torso box (x0, y0, x1, y1, size in pixels) grown for leaning and standing, clipped."""
+    width, height = image_size
+    x0, y0, x1, y1, s = box
+    cx0 = max(0, int(x0 - CROP_SIDE * s))
+    cx1 = min(width, math.ceil(x1 + CROP_SIDE * s))
+    cy0 = max(0, int(y0 - CROP_UP * s))
+    cy1 = min(height, math.ceil(y1 + CROP_DOWN * s))
+    if cx1 - cx0 < MIN_CROP_PX:  # too small a crop leaves the model nothing to work with
+        c = (cx0 + cx1) // 2
+        cx0, cx1 = max(0, c - MIN_CROP_PX // 2), min(width, c + MIN_CROP_PX // 2)
+    if cy1 - cy0 < MIN_CROP_PX:
+        c = (cy0 + cy1) // 2
+        cy0, cy1 = max(0, c - MIN_CROP_PX // 2), min(height, c + MIN_CROP_PX // 2)
+    return Crop(cx0, cy0, cx1, cy1)
+
+
+def uncrop(sample: PoseSample, crop: Crop, image_size: tuple[int, int]) -> PoseSample:
+    """Map a sample found in ``crop`` back to full-frame normalised coordinates."""
+    width, height = image_size
+
+    def back(lm: Landmark) -> Landmark:
+        # MediaPipe's image z is on the same scale as x, so it scales with the crop width.
+        return Landmark(
+            (crop.x0 + lm.x * crop.width) / width,
+            (crop.y0 + lm.y * crop.height) / height,
+            lm.z * crop.width / width,
+            lm.visibility,
+        )
+
+    return PoseSample(
+        timestamp_s=sample.timestamp_s,
+        image=tuple(back(lm) for lm in sample.image),
+        world=sample.world,
+        image_size=(width, height),
+    )
+
+
+class PeopleSearch:
+    """Finds the people in each frame (see the module docstring) and asks who the user is."""
+
+    def __init__(self, scan: PoseEstimator, focus: PoseEstimator | None = None) -> None:
+        self.scan = scan
+        self.focus = focus
+        self.finder = UserFinder()
+        self._last_scan_s: float | None = None
+        self.scans = 0
+        self.focus_runs = 0
+        self.last_crop: Crop | None = None
+
+    def _focused(
+        self, image_bgr: np.ndarray, t_s: float, size: tuple[int, int]
+    ) -> list[PoseSample]:
+        """The focus landmarker on the crop around the user's last place (empty: no user)."""
+        box = self.finder.user_box(t_s)
+        if self.focus is None or box is None:
+            return []
+        crop = crop_around(box, size)
+        self.last_crop = crop
+        part = np.ascontiguousarray(image_bgr[crop.y0 : crop.y1, crop.x0 : crop.x1])
+        self.focus_runs += 1
+        return [uncrop(p, crop, size) for p in self.focus.detect(part, t_s)]
+
+    def _scanned(self, image_bgr: np.ndarray, t_s: float) -> list[PoseSample]:
+        """The scan landmarker on the whole frame."""
+        self._last_scan_s = t_s
+        self.scans += 1
+        return list(self.scan.detect(image_bgr, t_s))
+
+    def _scan_due(self, t_s: float) -> bool:
+        """Whether the whole frame is due for a search by the clock."""
+        last = self._last_scan_s
+        return last is None or not 0 <= t_s - last < SCAN_EVERY_S
+
+    def find(
+        self,
+        image_bgr: np.ndarray,
+        t_s: float,
+        *,
+        at_desk: Callable[[PoseSample], bool] | None = None,
+        still: bool = False,
+    ) -> tuple[tuple[PoseSample, ...], UserChoice]:
+        """Everyone found in the frame, and the chooser's answer (``still``: a single picture)."""
+        height, width = image_bgr.shape[:2]
+        size = (int(width), int(height))
+        if self.focus is None or self.finder.user_box(t_s) is None or self._scan_due(t_s):
+            people = self._scanned(image_bgr, t_s)
+            if not self.finder.finds_user(people):
+                people += self._focused(image_bgr, t_s, size)
+        else:
+            people = self._focused(image_bgr, t_s, size)
+            if not self.finder.finds_user(people):
+                people += self._scanned(image_bgr, t_s)
+        choice = self.finder.update(people, t_s, at_desk=at_desk, still=still)
+        return tuple(people), choice
+
+    def point_at(self, x: float, y: float) -> None:
+        """ "That's me" at (x, y), fractions of the frame."""
+        self.finder.chooser.point_at(x, y)
+
+    def close(self) -> None:
+        """Close both landmarkers."""
+        try:
+            self.scan.close()
+        finally:
+            if self.focus is not None:
+                self.focus.close()
