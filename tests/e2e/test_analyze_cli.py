@@ -115,7 +115,10 @@ def test_a_still_reads_as_one_picture(posture_data: Path, tmp_path: Path) -> Non
     lines = result.stdout.splitlines()
     assert lines[0] == f"{image}: one picture, analyzed once: sitting"
     assert lines[1].startswith("  Hip angle: ") and lines[1].endswith("° (180° = straight)")
-    assert lines[2:] == ["  Hips in view: yes", "Not added to the history (--no-store)."]
+    assert lines[2:] == [
+        "  Hips in view: yes",
+        "Not added to the history (add --store to keep it).",
+    ]
 
 
 def test_empty_room_still_is_away(posture_data: Path, tmp_path: Path) -> None:
