@@ -15,6 +15,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,9 +28,9 @@ CLIP_S = 10.5
 FILMED_END = datetime(2026, 11, 10, 10, 0, 0, tzinfo=BERLIN)  # the copy's modification time
 
 
-def run(*args: str, data_dir: Path) -> subprocess.Popen[str]:
-    """Start ``python -m hipcheck ARGS`` in Berlin time with its data in ``data_dir``."""
-    env = {**os.environ, "TZ": "Europe/Berlin", "HIPCHECK_DATA_DIR": str(data_dir)}
+def run(*args: str, data_dir: Path, tz: str = "Europe/Berlin") -> subprocess.Popen[str]:
+    """Start ``python -m hipcheck ARGS`` in zone ``tz`` with its data in ``data_dir``."""
+    env = {**os.environ, "TZ": tz, "HIPCHECK_DATA_DIR": str(data_dir)}
     return subprocess.Popen(
         [sys.executable, "-m", "hipcheck", *args],
         stdout=subprocess.PIPE,
@@ -39,9 +40,11 @@ def run(*args: str, data_dir: Path) -> subprocess.Popen[str]:
     )
 
 
-def hipcheck(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def hipcheck(
+    *args: str, data_dir: Path, tz: str = "Europe/Berlin"
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m hipcheck ARGS`` to the end."""
-    proc = run(*args, data_dir=data_dir)
+    proc = run(*args, data_dir=data_dir, tz=tz)
     out, err = proc.communicate(timeout=300)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
@@ -152,4 +155,26 @@ def test_runs_of_one_clip_at_once_count_its_time_once(clip: Path, tmp_path: Path
         float(thrice[k])  # type: ignore[arg-type]
         for k in ("sitting_s", "standing_s", "away_s", "unknown_s")
     )
+    assert covered == pytest.approx(CLIP_S, abs=0.6)
+
+
+def test_filmed_in_new_york_reported_in_london(clip: Path, tmp_path: Path) -> None:
+    """Stored on a laptop set to New York at 20:00 local time on 10 Nov; the report in London
+    shows it at 01:00 on the 11th, and nothing on the 10th."""
+    data_dir = tmp_path / "data"
+    stored = hipcheck("analyze", str(clip), "--store", "--recorded-at", "2026-11-10T20:00",
+                      data_dir=data_dir, tz="America/New_York")  # fmt: skip
+    assert stored.returncode == 0, stored.stderr
+
+    def london(day: str) -> dict[str, Any]:
+        result = hipcheck("report", "--date", day, "--format", "json", data_dir=data_dir,
+                          tz="Europe/London")  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        doc: dict[str, Any] = json.loads(result.stdout)
+        return doc
+
+    assert london("2026-11-10")["has_data"] is False
+    doc = london("2026-11-11")
+    assert doc["timeline"][0]["start"] == "2026-11-11T01:00:00+00:00"
+    covered = sum(doc[k] for k in ("sitting_s", "standing_s", "away_s", "unknown_s"))
     assert covered == pytest.approx(CLIP_S, abs=0.6)
