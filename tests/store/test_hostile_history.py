@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import multiprocessing
+import random
 import sqlite3
 import zipfile
 from collections.abc import Callable
@@ -249,6 +251,41 @@ def test_overlapping_records_count_each_moment_once(
     # The time line never holds a moment twice.
     segs = report.segments
     assert all(a.end <= b.start for a, b in itertools.pairwise(segs))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_overlaps_never_exceed_the_wall_time(tmp_path: Path, seed: int) -> None:
+    """Many random records, some across midnight: the report's totals add up to the union of
+    their times (worked out here by a plain sort-and-merge), never more."""
+    rng = random.Random(seed)
+    day_start = at(0).timestamp()
+    spans = []
+    with Store.open(tmp_path / "hipcheck.sqlite3") as store:
+        for _ in range(150):
+            start = day_start - 3600 + rng.random() * (86400 + 2 * 3600)
+            end = start + rng.random() * 5400
+            state = rng.choice(list(State))
+            extra = {"gap": 1.0} if state is State.AWAY and rng.random() < 0.3 else None
+            store.record_interval(
+                datetime.fromtimestamp(start, BERLIN),
+                datetime.fromtimestamp(end, BERLIN),
+                state,
+                100.0,
+                0.0,
+                extra=extra,
+            )
+            spans.append((max(start, day_start), min(end, day_start + 86400)))
+        report = build_day_report(store, DAY, tz=BERLIN)
+    union, reach = 0.0, -math.inf
+    for lo, hi in sorted(s for s in spans if s[1] > s[0]):
+        if hi > reach:
+            union += hi - max(lo, reach)
+            reach = hi
+    totals = [report.sitting_s, report.standing_s, report.away_s, report.unknown_s]
+    assert sum(t or 0.0 for t in totals) == pytest.approx(union, abs=1e-3)
+    assert report.recorded_s == pytest.approx(union, abs=1e-3)
+    assert report.not_monitored_s == pytest.approx(86400.0 - union, abs=1e-3)
+    assert all(b.duration_s <= 86400.0 for b in report.bouts)
 
 
 def _record_sitting(path: str, wall_start: str, seconds: float, start_flag: object) -> None:
