@@ -58,6 +58,8 @@ GONE_AFTER_S: Final = 0.5
 HIDDEN_MAX_S: Final = 6.0
 # Near the user's home (where they settled): within this many torso lengths.
 HOME_RADIUS: Final = 1.0
+# Someone arriving still counts when missed by the model for up to this long.
+ARRIVING_GAP_S: Final = 0.5
 # A "that's me" point waits this long for a person there (someone there, not yet found).
 POINT_WAIT_S: Final = 10.0
 # Size of the search box around a "that's me" point, in shares of the frame height.
@@ -122,8 +124,14 @@ def cut_by_edge(sample: PoseSample) -> bool:
         lm = sample.image[i]
         if not lo <= lm.x <= hi or lm.y > hi:
             return True
-    # Shoulders above the top edge: a fit of a body mostly outside the picture.
-    return min(sample.image[LEFT_SHOULDER].y, sample.image[RIGHT_SHOULDER].y) < lo
+    # Shoulders above the top edge, or the torso's centre outside the picture: a fit of a body
+    # mostly outside the picture.
+    shoulders_y = (sample.image[LEFT_SHOULDER].y + sample.image[RIGHT_SHOULDER].y) / 2
+    hips_y = (sample.image[LEFT_HIP].y + sample.image[RIGHT_HIP].y) / 2
+    centre_y = (shoulders_y + hips_y) / 2
+    return min(sample.image[LEFT_SHOULDER].y, sample.image[RIGHT_SHOULDER].y) < lo or not (
+        0.0 <= centre_y <= 1.0 + (hips_y - shoulders_y)
+    )
 
 
 def _visibility(person: Person) -> float:
@@ -317,6 +325,7 @@ class UserChooser:
         self._pending_since_s: float | None = None
         self._user_seen_s: float | None = None
         self._point_since_s: float | None = None
+        self._tracks: list[Track] = []
 
     def reset(self) -> None:
         """Forget the user, their home and the bystanders (keeps a pending "that's me")."""
@@ -346,6 +355,7 @@ class UserChooser:
         plausible person in it (uncut, big enough, the largest) is the user.
         """
         seen = [tr for tr in tracks if tr.seen_at(t_s)]
+        self._tracks = list(tracks)
         by_id = {tr.id: tr for tr in tracks}
         user = by_id.get(self.user_id) if self.user_id is not None else None
         if user is not None and user.seen_at(t_s):
@@ -458,9 +468,11 @@ class UserChooser:
                 self._point_since_s = t_s
             if t_s - self._point_since_s <= POINT_WAIT_S:
                 return UserChoice(None, Why.ARRIVING, None, len(seen))
+        # Seen in the last moment, not only in this frame: detections of a far person drop out.
+        recent = [tr for tr in self._tracks if 0 <= t_s - tr.last_seen_s <= ARRIVING_GAP_S]
         arriving = [
             tr
-            for tr in seen
+            for tr in recent
             if tr.id not in self.bystanders and tr.in_view_since_s is not None and tr.large_enough()
         ]
         if arriving:

@@ -75,9 +75,12 @@ STANDING_MAX_THIGH_LEAN_DEG: Final = 35.0
 # A seated person facing the camera shows a straight-looking leg in the picture (the thigh
 # points at the camera); two things still tell: MediaPipe's world (3D) hip angle, and the thigh
 # foreshortened against the shin. Measured on the shared clips: standing world angle 144-176°,
-# thigh/shin 0.74-1.3; seated facing the camera 97-135°, 0.35-0.7.
+# thigh/shin 0.61-1.3; seated facing the camera 97-135°, 0.35-0.6.
 STANDING_MIN_WORLD_HIP_ANGLE_DEG: Final = 140.0
-STANDING_MIN_THIGH_PER_SHIN: Final = 0.72
+# Both angles must be clearly straight together (standing: image + world at least 312°; seated
+# facing the camera: at most 308°).
+STANDING_MIN_ANGLE_SUM_DEG: Final = 310.0
+STANDING_MIN_THIGH_PER_SHIN: Final = 0.6
 # With the ankle in view, a standing knee is nearly straight (kneeling folds it).
 STANDING_MIN_KNEE_ANGLE_DEG: Final = 130.0
 # When only the hips are seen and the knee is MediaPipe's guess, demand clear room below the hip
@@ -89,8 +92,8 @@ GUESSED_STANDING_MIN_HIP_ANGLE_DEG: Final = 165.0
 GUESSED_STANDING_MAX_THIGH_LEAN_DEG: Final = 20.0
 
 # Hidden hips mean "sitting" only for someone close to the camera: shoulders at least this share
-# of the picture's shorter side (a laptop user: 0.3-0.8; someone standing in a doorway: 0.1).
-CLOSE_SHOULDER_WIDTH: Final = 0.15
+# of the picture's shorter side (a laptop user: 0.3-0.8; someone standing in a doorway: 0.15).
+CLOSE_SHOULDER_WIDTH: Final = 0.2
 
 _SIDES: Final = {
     Side.LEFT: (LEFT_SHOULDER, LEFT_HIP, LEFT_KNEE, LEFT_ANKLE),
@@ -214,16 +217,26 @@ def _chosen_angle(view: SideView, angle_space: AngleSpace) -> float | None:
 
 def _classify_seen(view: SideView, angle_deg: float | None) -> State:
     """The state when hips and knees are seen."""
-    if view.thigh_px < FORESHORTENED_THIGH_PER_TORSO * view.torso_px:
-        return State.SITTING  # the thigh points at the camera: it is horizontal
+    world, image = view.hip_angle_world_deg, view.hip_angle_image_deg
+    straight_both = (
+        world is not None
+        and image is not None
+        and world + image >= STANDING_MIN_ANGLE_SUM_DEG
+        and world >= STANDING_MIN_WORLD_HIP_ANGLE_DEG
+    )
+    if view.thigh_px < FORESHORTENED_THIGH_PER_TORSO * view.torso_px and not straight_both:
+        # The thigh points at the camera: it is horizontal (unless both angles say the hip is
+        # straight: a camera high above someone standing also shortens the thigh).
+        return State.SITTING
     straight = angle_deg is not None and angle_deg >= STANDING_MIN_HIP_ANGLE_DEG
     upright_thigh = (
         view.thigh_lean_deg is not None and view.thigh_lean_deg <= STANDING_MAX_THIGH_LEAN_DEG
     )
     knee_ok = view.knee_angle_deg is None or view.knee_angle_deg >= STANDING_MIN_KNEE_ANGLE_DEG
     straight_3d = (
-        view.hip_angle_world_deg is None
-        or view.hip_angle_world_deg >= STANDING_MIN_WORLD_HIP_ANGLE_DEG
+        world is None
+        or straight_both
+        or (image is None and world >= STANDING_MIN_WORLD_HIP_ANGLE_DEG)
     )
     full_thigh = view.shin_px is None or view.thigh_px >= STANDING_MIN_THIGH_PER_SHIN * view.shin_px
     standing = straight and upright_thigh and knee_ok and straight_3d and full_thigh

@@ -18,7 +18,9 @@ sample is at most ``p`` after the real change, so the change shows within ``0.9 
 
 Unknown (person seen, posture unclear) from a known state: window 5 s and unknown must cover at
 least ``unknown_min_share`` 0.8 of it, i.e. 4 s of mostly-unknown before a known state gives way.
-From the initial unknown state any known state wins by the known rule.
+From the initial unknown state any known state wins by the known rule. A raw unknown always
+means someone is there, so from away it wins by the known rule too (with a simple majority of
+the window): someone arriving ends "away" at least as fast as a known posture would.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ class StateSmoother:
         cfg = self.config
         # Tiny tolerance so 0.9 s built from float steps like 0.1 + 0.1 + ... still counts.
         eps = 1e-6
-        if candidate == State.UNKNOWN:
+        if candidate == State.UNKNOWN and self._state != State.AWAY:
             if self._state not in KNOWN_STATES:
                 return False
             cover = self._coverage(t_s, cfg.unknown_window_s)
@@ -108,5 +110,7 @@ class StateSmoother:
             )
         cover = self._coverage(t_s, cfg.window_s)
         mine = cover.get(candidate, 0.0)
-        known = sum(v for s, v in cover.items() if s in KNOWN_STATES)
-        return mine >= cfg.min_hold_s - eps and mine >= cfg.min_share * known - eps
+        known = sum(v for s, v in cover.items() if s in KNOWN_STATES or s == candidate)
+        # Someone arriving against "away" needs only the majority of the window.
+        share = 0.5 if candidate == State.UNKNOWN else cfg.min_share
+        return mine >= cfg.min_hold_s - eps and mine >= share * known - eps
