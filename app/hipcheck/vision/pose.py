@@ -195,7 +195,7 @@ class MediaPipePoseEstimator:
 
     def _timestamp_ms(self, timestamp_s: float) -> int:
         """Video mode wants strictly increasing whole milliseconds, whatever the caller's clock."""
-        ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
+        ms = max(round(timestamp_s * 1000.0), self._last_ms + 1)
         self._last_ms = ms
         return ms
 
