@@ -13,6 +13,7 @@ from hipcheck import __version__
 from hipcheck.core.calibration import calibration_path
 from hipcheck.core.settings import Settings, settings_to_dict, settings_to_toml
 from hipcheck.paths import AppPaths
+from hipcheck.store.db import StoreError, connect_readonly
 
 
 def export_all_data(paths: AppPaths, dest: str | Path, settings: Settings, now: datetime) -> Path:
@@ -52,13 +53,20 @@ def export_all_data(paths: AppPaths, dest: str | Path, settings: Settings, now: 
 
 
 def _backup_database(source: Path, dest: Path) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    """Copy the database read-only: its path is escaped into the URI (a ``#`` or ``?`` in a folder
+    name stays part of the name), so nothing else is opened, let alone created."""
+    try:
+        src = connect_readonly(source)
+    except StoreError as exc:
+        raise OSError(str(exc)) from None
     try:
         out = sqlite3.connect(dest)
         try:
             src.backup(out)
         finally:
             out.close()
+    except sqlite3.Error as exc:  # a damaged history: the export says so, one line
+        raise OSError(f"the history {source} cannot be copied ({exc})") from None
     finally:
         src.close()
 

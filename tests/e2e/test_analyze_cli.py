@@ -116,7 +116,10 @@ def test_a_still_reads_as_one_picture(posture_data: Path, tmp_path: Path) -> Non
     lines = result.stdout.splitlines()
     assert lines[0] == f"{image}: one picture, analyzed once: sitting"
     assert lines[1].startswith("  Hip angle: ") and lines[1].endswith("° (180° = straight)")
-    assert lines[2:] == ["  Hips in view: yes", "Not added to the history (--no-store)."]
+    assert lines[2:] == [
+        "  Hips in view: yes",
+        "Not added to the history (add --store to keep it).",
+    ]
 
 
 def test_empty_room_still_is_away(posture_data: Path, tmp_path: Path) -> None:
@@ -130,7 +133,9 @@ def test_empty_room_still_is_away(posture_data: Path, tmp_path: Path) -> None:
 def test_text_summary_and_store_in_data_dir(posture_data: Path, tmp_path: Path) -> None:
     data_dir = tmp_path / "mine"
     clip = posture_data / "videos" / "front_table_sit_children_01.mp4"
-    result = hipcheck("analyze", str(clip), "--data-dir", str(data_dir), data_dir=tmp_path / "env")
+    result = hipcheck(
+        "analyze", str(clip), "--store", "--data-dir", str(data_dir), data_dir=tmp_path / "env"
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for word in (

@@ -8,13 +8,11 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from hipcheck.store.db import Store
-from reporting.sample_days import BERLIN, fill_tuesday
+from reporting.sample_days import tuesday_data_dir
 
 
 def hipcheck(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -33,10 +31,7 @@ def hipcheck(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A data directory whose history holds the known Tuesday."""
-    root = tmp_path / "data"
-    with Store.open(root / "hipcheck.sqlite3") as store:
-        fill_tuesday(store)
-    return root
+    return tuesday_data_dir(tmp_path)
 
 
 def test_text_for_a_date(data_dir: Path) -> None:
@@ -137,15 +132,14 @@ def test_report_agrees_with_analyze(posture_data: Path, tmp_path: Path, clip: st
         video = posture_data / clip
     data_dir = tmp_path / "data"
     opts = ("--data-dir", str(data_dir), "--set", "natural_break_min=0.5")
-    before = datetime.now(BERLIN).date()
-    analysed = hipcheck("analyze", str(video), "--json", *opts, data_dir=tmp_path / "unused")
-    after = datetime.now(BERLIN).date()
+    recorded = "2026-11-10T10:00:00+01:00"
+    analysed = hipcheck("analyze", str(video), "--json", "--store", "--recorded-at", recorded,
+                        *opts, data_dir=tmp_path / "unused")  # fmt: skip
     assert analysed.returncode == 0, analysed.stderr
     summary = json.loads(analysed.stdout)["summary"]
-    # The footage is filed at the time of the analysis; a run across midnight spans two days.
-    days = [json.loads(hipcheck("report", "--format", "json", "--date", d.isoformat(), *opts,
-                                data_dir=tmp_path / "unused").stdout)
-            for d in sorted({before, after})]  # fmt: skip
+    # The footage is filed at the time it was recorded (--recorded-at).
+    days = [json.loads(hipcheck("report", "--format", "json", "--date", "2026-11-10", *opts,
+                                data_dir=tmp_path / "unused").stdout)]  # fmt: skip
     assert all(d["has_data"] for d in days)
     for key in ("sitting_s", "flexion_s", "standing_s", "away_s", "unknown_s"):
         assert sum(d[key] for d in days) == pytest.approx(summary[key], abs=0.15), key

@@ -28,7 +28,7 @@ def analyze(posture_data: Path, data_dir: Path) -> subprocess.CompletedProcess[s
     env.pop("HIPCHECK_DATA_DIR", None)
     return subprocess.run(
         [sys.executable, "-m", "hipcheck", "--data-dir", str(data_dir), "analyze",
-         str(posture_data / CLIP), "--duration", "4"],
+         str(posture_data / CLIP), "--duration", "4", "--store"],
         capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
 

@@ -110,7 +110,7 @@ def test_kill_9_during_analyze(posture_data: Path, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     proc = subprocess.Popen(
         [sys.executable, "-m", "hipcheck", "--data-dir", str(data_dir), "analyze",
-         str(posture_data / CLIP), "--fps", "10"],
+         str(posture_data / CLIP), "--fps", "10", "--store"],
         env=env_for(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     db_path = data_dir / "hipcheck.sqlite3"

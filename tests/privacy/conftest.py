@@ -137,7 +137,7 @@ def guarded(
 def analyze_run(posture_data: Path, tmp_path_factory: pytest.TempPathFactory) -> GuardedRun:
     """``hipcheck analyze CLIP --json`` (stored), guarded."""
     root = tmp_path_factory.mktemp("privacy-analyze")
-    run = guarded("analyze", root, ["analyze", str(posture_data / CLIP), "--json"])
+    run = guarded("analyze", root, ["analyze", str(posture_data / CLIP), "--json", "--store"])
     assert run.returncode == 0, run.stderr[-3000:]
     return run
 

@@ -7,6 +7,7 @@ docstrings so the tests compare against arithmetic, not against the code under t
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hipcheck.core.types import State
@@ -44,6 +45,14 @@ def fill_tuesday(store: Store) -> None:
     ev(at(2026, 11, 10, 11, 10), "nudge", {})
     ev(at(2026, 11, 10, 11, 11), "snooze", {})
     ev(at(2026, 11, 10, 11, 12), "break_skipped", {})
+
+
+def tuesday_data_dir(tmp_path: Path) -> Path:
+    """A data folder ``tmp_path/data`` whose history holds ``fill_tuesday``'s day."""
+    root = tmp_path / "data"
+    with Store.open(root / "hipcheck.sqlite3") as store:
+        fill_tuesday(store)
+    return root
 
 
 def fill_work_week(store: Store) -> None:

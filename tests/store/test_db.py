@@ -57,7 +57,7 @@ def test_round_trip(store: Store, db_path: Path) -> None:
     store.close()
 
     with Store.open(db_path) as again:
-        day = again.load_day(date(2026, 1, 5))
+        day = again.load_day(date(2026, 1, 5), CET)
         assert [(i.state, i.start, i.end) for i in day.intervals] == [
             (State.SITTING, at(5, 9), at(5, 9, 30)),
             (State.STANDING, at(5, 9, 30), at(5, 9, 35)),
@@ -71,8 +71,8 @@ def test_round_trip(store: Store, db_path: Path) -> None:
         assert [(e.kind, e.detail, e.at) for e in day.events] == [
             ("nudge", {"bout_s": 2700, "exercise": "glute_bridge"}, at(5, 9, 45))
         ]
-        assert again.load_day(date(2026, 1, 6)).events[0].kind == "paused"
-        assert again.load_day(date(2026, 1, 7)).intervals == ()
+        assert again.load_day(date(2026, 1, 6), CET).events[0].kind == "paused"
+        assert again.load_day(date(2026, 1, 7), CET).intervals == ()
         assert again.days() == [date(2026, 1, 5), date(2026, 1, 6)]
     # Stored as UTC seconds with the local day and offset beside them.
     assert raw(db_path, "SELECT start_utc, start_day, start_offset_s FROM intervals LIMIT 1") == [
@@ -134,11 +134,11 @@ def test_migrates_an_older_schema_after_a_backup(db_path: Path) -> None:
     with Store.open(db_path, now=datetime(2026, 1, 5, 8, 30)) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.backup_path == db_path.with_name("hipcheck.sqlite3.v1-20260105T083000.bak")
-        day3 = store.load_day(date(2026, 1, 3))
+        day3 = store.load_day(date(2026, 1, 3), CET)
         assert [i.mean_hip_angle_deg for i in day3.intervals] == [95.0, 99.0]
         assert day3.events[0].detail == {"n": 1}
         # v1 had no end day; the migration derived it, so the crossing shows on the 4th too.
-        day4 = store.load_day(date(2026, 1, 4))
+        day4 = store.load_day(date(2026, 1, 4), CET)
         assert len(day4.intervals) == 1 and day4.intervals[0].duration_s == 3600.0
         assert store.days() == [date(2026, 1, 3), date(2026, 1, 4)]
         # And the migrated database takes new rows.
@@ -194,15 +194,15 @@ def test_unreadable_file_is_moved_aside_and_a_fresh_one_started(db_path: Path, k
         assert store.warning is not None and moved.name in store.warning
         assert store.schema_version == SCHEMA_VERSION
         store.record_event(NOW, "resumed")
-        assert [e.kind for e in store.load_day(NOW.date()).events] == ["resumed"]
+        assert [e.kind for e in store.load_day(NOW.date(), CET).events] == ["resumed"]
     finally:
         store.close()
 
 
 def test_interval_across_midnight_is_clipped_into_both_days(store: Store) -> None:
     store.record_interval(at(5, 23, 30), at(6, 0, 30), State.SITTING, 100.0, 1800.0, 7200, 3600)
-    first = store.load_day(date(2026, 1, 5)).intervals
-    second = store.load_day(date(2026, 1, 6)).intervals
+    first = store.load_day(date(2026, 1, 5), CET).intervals
+    second = store.load_day(date(2026, 1, 6), CET).intervals
     assert len(first) == len(second) == 1
     a, b = first[0], second[0]
     assert (a.start, a.end) == (at(5, 23, 30), at(6, 0))
@@ -213,23 +213,27 @@ def test_interval_across_midnight_is_clipped_into_both_days(store: Store) -> Non
     assert store.days() == [date(2026, 1, 5), date(2026, 1, 6)]
     # An interval ending exactly at midnight does not show up, empty, on the next day.
     store.record_interval(at(7, 23), at(8, 0), State.STANDING, None, 0.0)
-    assert store.load_day(date(2026, 1, 8)).intervals == ()
+    assert store.load_day(date(2026, 1, 8), CET).intervals == ()
 
 
-def test_days_are_local_days_of_the_recorded_offset(store: Store) -> None:
+def test_days_are_the_readers_days_whatever_zone_recorded(store: Store) -> None:
     tokyo = timezone(timedelta(hours=9))
     # 08:00 on the 6th in Tokyo is still the 5th in UTC; it is filed under the local day.
     store.record_interval(at(6, 8, tz=tokyo), at(6, 9, tz=tokyo), State.SITTING, None, 0.0)
     assert store.days() == [date(2026, 1, 6)]
-    [iv] = store.load_day(date(2026, 1, 6)).intervals
+    [iv] = store.load_day(date(2026, 1, 6), tokyo).intervals
     assert iv.start.hour == 8 and iv.start.utcoffset() == timedelta(hours=9)
+    # Read in UTC the same hour is 23:00-24:00 on the 5th, and nothing of it is on the 6th.
+    [iv] = store.load_day(date(2026, 1, 5), timezone.utc).intervals
+    assert (iv.start, iv.end) == (at(5, 23, tz=timezone.utc), at(6, 0, tz=timezone.utc))
+    assert store.load_day(date(2026, 1, 6), timezone.utc).intervals == ()
 
 
 def test_upsert_by_key(store: Store) -> None:
     first = store.record_interval(at(5, 9), at(5, 9, 1), State.SITTING, 100.0, 10.0, key="k")
     second = store.record_interval(at(5, 9), at(5, 9, 5), State.SITTING, 110.0, 50.0, key="k")
     assert first == second
-    [iv] = store.load_day(date(2026, 1, 5)).intervals
+    [iv] = store.load_day(date(2026, 1, 5), CET).intervals
     assert iv.end == at(5, 9, 5) and iv.flexion_s == 50.0
 
 
@@ -245,7 +249,7 @@ def test_delete_all_erases_the_data_from_the_file(store: Store, db_path: Path) -
     store.record_event(at(5, 9), "nudge", {"note": "ZQXJ-private-marker"})
     store.delete_all()
     assert store.days() == []
-    assert store.load_day(date(2026, 1, 5)).intervals == ()
+    assert store.load_day(date(2026, 1, 5), CET).intervals == ()
     files = [p for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)]
     assert all(b"ZQXJ-private-marker" not in p.read_bytes() for p in files)
     # Still usable afterwards.
@@ -315,7 +319,7 @@ def test_sink_writes_closed_intervals_once_and_maps_wall_times(store: Store) -> 
         tracker.update(state_obs, t)
         sink.write(tracker, t, wall0 + timedelta(seconds=t))
     sink.finish(tracker, 300.0, wall0 + timedelta(seconds=300))
-    day = store.load_day(date(2026, 1, 5))
+    day = store.load_day(date(2026, 1, 5), CET)
     # unknown (first half second), sitting, away: one row each, the open-interval rows replaced.
     assert [i.state for i in day.intervals] == [State.UNKNOWN, State.SITTING, State.AWAY]
     assert day.intervals[0].start == wall0
@@ -336,7 +340,7 @@ def test_sink_survives_a_wall_clock_step(store: Store) -> None:
         jump = timedelta(hours=1) if i >= 20 else timedelta(0)
         sink.write(tracker, i / 2, at(5, 9) + timedelta(seconds=i / 2) + jump)
     sink.finish(tracker, 20.0, at(5, 10) + timedelta(seconds=20))
-    sit = [i for i in store.load_day(date(2026, 1, 5)).intervals if i.state == State.SITTING]
+    sit = [i for i in store.load_day(date(2026, 1, 5), CET).intervals if i.state == State.SITTING]
     assert sum(i.duration_s for i in sit) == pytest.approx(19.5)
 
 
@@ -376,7 +380,9 @@ def test_kill_9_loses_at_most_the_flush_period(db_path: Path, flush_every_s: flo
     assert sitting_s > 115
     with Store.open(db_path) as store:
         assert store.warning is None
-        stored = [i for i in store.load_day(date(2026, 1, 5)).intervals if i.state == State.SITTING]
+        stored = [
+            i for i in store.load_day(date(2026, 1, 5), CET).intervals if i.state == State.SITTING
+        ]
         assert len(stored) == 1
         lost = sitting_s - stored[0].duration_s
         assert 0 <= lost <= flush_every_s
@@ -395,7 +401,7 @@ def test_erasing_while_recording_does_not_bring_the_erased_time_back(
 
     for i in range(2 * 600):
         tick(i / 2)
-    assert store.load_day(date(2026, 1, 5)).intervals
+    assert store.load_day(date(2026, 1, 5), CET).intervals
     # The settings dialog erases through its own connection while the engine keeps recording.
     with Store.open(db_path) as other:
         other.delete_all()
@@ -403,7 +409,7 @@ def test_erasing_while_recording_does_not_bring_the_erased_time_back(
     for i in range(2 * 600, 2 * 660):
         tick(i / 2)
     sink.finish(tracker, 660.0, wall0 + timedelta(seconds=660))
-    day = store.load_day(date(2026, 1, 5))
+    day = store.load_day(date(2026, 1, 5), CET)
     # One sitting row, starting when the erasure was noticed, not when the bout began.
     assert [i.state for i in day.intervals] == [State.SITTING]
     assert day.intervals[0].start == wall0 + timedelta(seconds=600)
@@ -427,11 +433,11 @@ def test_store_can_be_written_from_another_thread(store: Store) -> None:
     for th in threads:
         th.start()
     for _ in range(50):
-        store.load_day(date(2026, 1, 5))
+        store.load_day(date(2026, 1, 5), CET)
     for th in threads:
         th.join()
     assert errors == []
-    assert len(store.load_day(date(2026, 1, 5)).events) == 100
+    assert len(store.load_day(date(2026, 1, 5), CET).events) == 100
 
 
 def test_locked_database_is_an_error_not_corruption(db_path: Path) -> None:
@@ -448,7 +454,7 @@ def test_locked_database_is_an_error_not_corruption(db_path: Path) -> None:
     assert sorted(p.name for p in db_path.parent.iterdir()) == ["hipcheck.sqlite3"]
     with Store.open(db_path) as store:
         assert store.warning is None
-        assert len(store.load_day(date(2026, 1, 3)).intervals) == 2
+        assert len(store.load_day(date(2026, 1, 3), CET).intervals) == 2
 
 
 def test_unopenable_path_is_an_error(tmp_path: Path) -> None:

@@ -1,9 +1,14 @@
 """``hipcheck analyze SOURCE``: run the whole engine on a video, an image or a camera; summarise.
 
-The same pipeline the tray app runs (pose model, posture rules, smoothing, sitting tracker, store),
-on a file as fast as it decodes. The timeline's ``state`` is the smoothed state HipCheck acts on;
+The same pipeline the tray app runs (pose model, posture rules, smoothing, sitting tracker), on a
+file as fast as it decodes. The timeline's ``state`` is the smoothed state HipCheck acts on;
 ``raw_state`` is what that one sample showed. A single image has no time to smooth over, so its one
 entry's ``state`` is the raw state.
+
+Nothing goes into the history unless ``--store`` asks for it; the tray app owns live recording.
+Stored footage is filed at the time it was recorded: ``--recorded-at``, else a file's
+modification time minus its length (a camera or stream: now). Where it overlaps what the tray
+app recorded, the report counts that time once.
 """
 
 from __future__ import annotations
@@ -61,6 +66,41 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _recorded_at(text: str) -> datetime:
+    """Parse --recorded-at: an ISO date and time; without an offset it is local time."""
+    try:
+        when = datetime.fromisoformat(text)
+        return when if when.tzinfo is not None else when.astimezone()
+    except (ValueError, OverflowError, OSError):
+        raise argparse.ArgumentTypeError(
+            f"--recorded-at must be a date and time as YYYY-MM-DDTHH:MM[:SS][+HH:MM], got {text!r}"
+        ) from None
+
+
+def footage_start(source: Any, now: datetime) -> datetime:
+    """When the footage of ``source`` started: a file's modification time minus its length
+    (the file was written as it was recorded), a camera's or stream's ``now``."""
+    path = getattr(source, "path", None)
+    if getattr(source, "is_live", True) or path is None:
+        return now
+    mtime = datetime.fromtimestamp(os.stat(path).st_mtime).astimezone()
+    return mtime - timedelta(seconds=video_length_s(path))
+
+
+def video_length_s(path: Any) -> float:
+    """A video's length from its header (frames / rate); 0 for a still or an unknown length."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    try:
+        frames = float(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0)
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+    finally:
+        cap.release()
+    length = frames / fps if frames > 0 and fps > 0 else 0.0
+    return length if math.isfinite(length) else 0.0
+
+
 def _point(text: str) -> tuple[float, float]:
     """Parse --user-at X,Y: two fractions of the frame width and height, each 0 to 1."""
     parts = text.split(",")
@@ -84,12 +124,14 @@ def register(subparsers: Any) -> None:
         summary="analyze a video, an image or a camera and say how much of it is sitting",
         description="Analyze SOURCE with the same steps as the tray app (pose model, posture "
         "rules, smoothing, sitting stretches) as fast as the file decodes, and print a summary "
-        "(or JSON with --json). The intervals go to the history unless --no-store is given. "
+        "(or JSON with --json). Nothing goes to the history unless --store is given; stored "
+        "footage is filed at the time it was recorded. "
         "An image is analyzed once; a camera runs until Ctrl-C or --duration.",
         examples=(
-            ("hipcheck analyze recording.mp4", "summary; intervals go to the history"),
-            ("hipcheck analyze photo.jpg --no-store", "one picture: sitting or standing?"),
-            ("hipcheck analyze recording.mp4 --json --no-store", "summary, timeline and events"),
+            ("hipcheck analyze recording.mp4", "summary (the history is left alone)"),
+            ("hipcheck analyze photo.jpg", "one picture: sitting or standing?"),
+            ("hipcheck analyze recording.mp4 --json", "summary, timeline and events"),
+            ("hipcheck analyze recording.mp4 --store", "add it to the history, when it was filmed"),
             ("hipcheck analyze 0 --duration 60", "the first camera for a minute"),
         ),
     )
@@ -104,8 +146,22 @@ def register(subparsers: Any) -> None:
         help="pictures analyzed per second of video (default: the sample_rate_hz setting, 2)",
     )
     sub.add_argument("--json", action="store_true", help="print the summary and timeline as JSON")
+    storing = sub.add_mutually_exclusive_group()
+    storing.add_argument(
+        "--store",
+        action="store_true",
+        help="write the intervals to the history, filed at the time the footage was recorded",
+    )
+    storing.add_argument(
+        "--no-store", action="store_true", help="do not write to the history (the default)"
+    )
     sub.add_argument(
-        "--no-store", action="store_true", help="do not add the intervals to the history"
+        "--recorded-at",
+        type=_recorded_at,
+        default=None,
+        metavar="TIME",
+        help="with --store: when the footage started, as YYYY-MM-DDTHH:MM[:SS][+HH:MM] (default:"
+        " a file's modification time minus its length; a camera: now)",
     )
     sub.add_argument(
         "--duration",
@@ -166,6 +222,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     """Analyze ``args.source`` and print the summary; 0 on success."""
     paths = resolve_paths(args.data_dir)
     check_folders(paths)
+    if args.recorded_at is not None and not args.store:
+        raise UserError("--recorded-at files stored footage; add --store to store it")
     settings = _settings(args)
     # Imported here so `hipcheck --help` and other sub-commands do not load OpenCV and MediaPipe.
     from hipcheck.store.db import RecordingSink, Store, StoreError
@@ -181,7 +239,12 @@ def run_analyze(args: argparse.Namespace) -> int:
         first = source.next_frame()
         if first is None:
             raise UserError(f"no picture could be read from {redact_url(args.source)}")
-        if not args.no_store:
+        if args.store:
+            if source.is_live and _app_records(paths):
+                raise UserError(
+                    "HipCheck is running and records this data folder itself; analyse the"
+                    " camera without --store, or quit HipCheck first"
+                )
             try:
                 store = Store.open(paths.database)
             except StoreError as exc:
@@ -191,10 +254,10 @@ def run_analyze(args: argparse.Namespace) -> int:
             if store.warning is not None:  # a damaged history was moved aside: say so
                 print(f"hipcheck: warning: {store.warning}", file=sys.stderr)
         records: list[SampleRecord] = []
-        start_wall = datetime.now().astimezone()
+        start_wall = args.recorded_at or footage_start(source, datetime.now().astimezone())
 
         def wall_at(t_s: float) -> datetime:
-            """File the footage as if it started when the analysis started."""
+            """File the footage at the time it was recorded."""
             return start_wall + timedelta(seconds=t_s - first.timestamp_s)
 
         def should_stop() -> bool:
@@ -241,12 +304,24 @@ def run_analyze(args: argparse.Namespace) -> int:
     else:
         print(format_summary(redact_url(args.source), summary))
         if store is None:
-            print("Not added to the history (--no-store).")
+            print("Not added to the history (add --store to keep it).")
         else:
-            print(f"Added to the history in {paths.database}.")
+            print(
+                f"Added to the history in {paths.database}, from {start_wall:%Y-%m-%d %H:%M:%S %z}."
+            )
     if recorder is not None and recorder.error is not None:
         print(f"hipcheck: warning: {recorder.error}", file=sys.stderr)
     return 0
+
+
+def _app_records(paths: Any) -> bool:
+    """Whether the tray app runs on this data folder (it owns live recording there)."""
+    from hipcheck import instance
+
+    try:
+        return bool(instance.is_running(paths))
+    except Exception:  # no Qt networking here: nothing can be running through it either
+        return False
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:

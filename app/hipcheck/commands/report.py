@@ -4,16 +4,19 @@ Exit status: 0 when the report was printed or written (also for a day with no da
 report says in words); 1 when no history exists yet (nothing was ever recorded: one line on
 stderr, and no database is created); 2 for bad input (date, format, an unwritable -o, an
 unusable database).
+
+The history is opened read-only and never changed (no migration, no checkpoint, nothing moved
+aside), so a report also works on a read-only data folder and while HipCheck records. ``-o``
+writes what the user named: a regular file is replaced atomically, a symlink's target is
+written, a device or FIFO is written in place, ``-`` and ``/dev/stdout`` are standard output.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from hipcheck.cli import add_command
@@ -90,46 +93,41 @@ def register(subparsers: Any) -> None:
     sub.set_defaults(func=run_report)
 
 
-def _check_writable(path: Path) -> None:
-    """Raise UserError unless a file can be written at ``path``."""
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UserError(f"cannot write {path}: it is a directory")
-    if not parent.is_dir():
-        raise UserError(f"cannot write {path}: the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UserError(f"cannot write {path}: permission denied")
-
-
 def run_report(args: argparse.Namespace) -> int:
     """Build the report of ``args.date`` and print or write it."""
-    from hipcheck.core.report import build_day_report
+    from hipcheck.core.report import build_day_report, day_out_of_range
     from hipcheck.reporting.localzone import local_zone
-    from hipcheck.reporting.render import render, write_report
+    from hipcheck.reporting.render import STDOUT_NAMES, output_problem, render, write_report
     from hipcheck.settings_run import settings_for_run
     from hipcheck.store.db import Store, StoreError
 
     paths = resolve_paths(args.data_dir)
     if paths.data_dir.exists() and not paths.data_dir.is_dir():
         raise UserError(f"the data directory {paths.data_dir} is not a directory")
-    if args.output is not None:
+    to_stdout = args.output is None or args.output in STDOUT_NAMES
+    if not to_stdout:
         # Checked before anything is read, so a typo is reported even when there is no data.
-        _check_writable(Path(args.output))
+        problem = output_problem(args.output)
+        if problem is not None:
+            raise UserError(f"cannot write {args.output}: {problem}")
     loaded = settings_for_run(args, repair=False)
     for warning in loaded.warnings:
         print(f"hipcheck: warning: {warning}", file=sys.stderr)
     tz = local_zone()
     now = datetime.now(tz)
     day = now.date() if args.date is None else parse_day(args.date, now.date())
+    out_of_range = day_out_of_range(day)
+    if out_of_range is not None:
+        raise UserError(f"--date {args.date}: {out_of_range}")
     if not paths.database.is_file():
         print(
             f"No data recorded yet: there is no history at {paths.database}. Run HipCheck"
-            " (or `hipcheck analyze`) to record some.",
+            " (or `hipcheck analyze --store`) to record some.",
             file=sys.stderr,
         )
         return EXIT_NO_DATA
     try:
-        store = Store.open(paths.database)
+        store = Store.open_readonly(paths.database)
     except StoreError as exc:
         raise UserError(str(exc)) from None
     try:
@@ -144,10 +142,11 @@ def run_report(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    if store.warning:
-        print(f"hipcheck: warning: {store.warning}", file=sys.stderr)
-    if args.output is None:
+    if store.skipped_warning:
+        print(f"hipcheck: warning: {store.skipped_warning}", file=sys.stderr)
+    if to_stdout:
         sys.stdout.write(render(report, args.format))
+        sys.stdout.flush()
         return 0
     try:
         written = write_report(report, args.format, args.output)

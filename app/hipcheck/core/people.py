@@ -48,7 +48,8 @@ SETTLE_SCALE_RATIO: Final = 1.35
 MATCH_RADIUS: Final = 1.2
 MATCH_SCALE_RATIO: Final = 1.8
 # Two detections closer than this (torso lengths) with a similar size are one person found twice.
-DUPLICATE_RADIUS: Final = 0.3
+DUPLICATE_RADIUS: Final = 0.5
+DUPLICATE_SCALE_RATIO: Final = 1.5
 # A track not seen for this long is dropped.
 DROP_AFTER_S: Final = 3.0
 # The user's track unseen this long, with nobody covering where they were, means they left.
@@ -57,6 +58,10 @@ GONE_AFTER_S: Final = 0.5
 HIDDEN_MAX_S: Final = 6.0
 # Near the user's home (where they settled): within this many torso lengths.
 HOME_RADIUS: Final = 1.0
+# A "that's me" point waits this long for a person there (someone there, not yet found).
+POINT_WAIT_S: Final = 10.0
+# Size of the search box around a "that's me" point, in shares of the frame height.
+POINT_BOX: Final = 0.2
 # Bystanders (settled beside the user) are not taken for the user until the user has been gone
 # this long.
 BYSTANDER_MEMORY_S: Final = 30.0
@@ -127,17 +132,21 @@ def _visibility(person: Person) -> float:
 
 
 def deduplicated(people: Sequence[Person]) -> list[Person]:
-    """Drop a detection that is the same person as a more visible one."""
+    """Drop a detection that is the same person as a more visible one (two landmarkers, or
+    one landmarker twice, can find one person with slightly different fits)."""
     kept: list[Person] = []
     for p in sorted(people, key=_visibility, reverse=True):
-        if not any(
-            math.dist((p.centre_x, p.centre_y), (k.centre_x, k.centre_y))
-            <= DUPLICATE_RADIUS * max(p.scale_px, k.scale_px)
-            and _ratio(p.scale_px, k.scale_px) <= 1.3
-            for k in kept
-        ):
+        if not any(_same_person(p, k) for k in kept):
             kept.append(p)
     return kept
+
+
+def _same_person(a: Person, b: Person) -> bool:
+    """Whether two detections in one frame are one person: close centres, similar size."""
+    near = math.dist((a.centre_x, a.centre_y), (b.centre_x, b.centre_y)) <= DUPLICATE_RADIUS * max(
+        a.scale_px, b.scale_px
+    )
+    return near and _ratio(a.scale_px, b.scale_px) <= DUPLICATE_SCALE_RATIO
 
 
 def _ratio(a: float, b: float) -> float:
@@ -307,6 +316,7 @@ class UserChooser:
         self._point: tuple[float, float] | None = None  # fractions of the frame
         self._pending_since_s: float | None = None
         self._user_seen_s: float | None = None
+        self._point_since_s: float | None = None
 
     def reset(self) -> None:
         """Forget the user, their home and the bystanders (keeps a pending "that's me")."""
@@ -341,6 +351,13 @@ class UserChooser:
         if user is not None and user.seen_at(t_s):
             return self._follow(user, seen, t_s)
         if user is not None:
+            twin = self._twin(user, seen)
+            if twin is not None:
+                # Another track at the user's very place and size: the same person, followed
+                # under a new id (a fit that jumped); hand the user over to it.
+                self.user_id = twin.id
+                self.bystanders.discard(twin.id)
+                return self._follow(twin, seen, t_s)
             lost_s = t_s - user.last_seen_s
             covered = any(tr.covers(user.person.box) for tr in seen if tr.id != user.id)
             if (covered and lost_s <= HIDDEN_MAX_S) or lost_s < GONE_AFTER_S:
@@ -354,6 +371,15 @@ class UserChooser:
             choice = self._follow(track, seen, t_s)
             return UserChoice(choice.sample, why, track.id, choice.others)
         return self._nobody(seen, t_s)
+
+    @staticmethod
+    def _twin(user: Track, seen: Sequence[Track]) -> Track | None:
+        """A track seen now where the unseen user was, the same size: the user under a new id."""
+        last = user.person
+        for tr in seen:
+            if tr.id != user.id and _same_person(tr.person, last):
+                return tr
+        return None
 
     def _follow(self, user: Track, seen: Sequence[Track], t_s: float) -> UserChoice:
         """The user's track is in view: note settled others as bystanders, move home."""
@@ -385,7 +411,7 @@ class UserChooser:
                 and tr.settled(t_s)
             ]
             if not reach:
-                return None  # the user is not in view yet: wait for them
+                return None  # the user is not found yet: keep looking there
             self._point = None
             return min(reach, key=lambda tr: _distance_to_box(tr.person, px, py)), Why.POINTED
         settled = [tr for tr in seen if tr.settled(t_s)]
@@ -419,8 +445,19 @@ class UserChooser:
         best = max(seen, key=lambda tr: (not tr.person.cut, tr.large_enough(), tr.person.scale_px))
         return best, Why.SETTLED
 
+    @property
+    def pointed(self) -> tuple[float, float] | None:
+        """The "that's me" point still waiting for its person (fractions of the frame)."""
+        return self._point
+
     def _nobody(self, seen: Sequence[Track], t_s: float) -> UserChoice:
-        """No user in this frame: arriving while someone new has not had time to settle."""
+        """No user in this frame: arriving while someone new has not had time to settle, or
+        while a "that's me" point waits for its person."""
+        if self._point is not None:
+            if self._point_since_s is None:
+                self._point_since_s = t_s
+            if t_s - self._point_since_s <= POINT_WAIT_S:
+                return UserChoice(None, Why.ARRIVING, None, len(seen))
         arriving = [
             tr
             for tr in seen
@@ -464,6 +501,20 @@ class UserFinder:
         if track is None or not 0 <= t_s - track.last_seen_s <= DROP_AFTER_S:
             return None
         return (*track.person.box, track.person.scale_px)
+
+    def look_at(
+        self, t_s: float, image_size: tuple[int, int]
+    ) -> tuple[float, float, float, float, float] | None:
+        """Where to look closely for the user: their last place, or around a "that's me" point
+        that has not found its person yet (a small person the whole frame misses)."""
+        box = self.user_box(t_s)
+        point = self.chooser.pointed
+        if box is None and point is not None:
+            w, h = image_size
+            half = POINT_BOX * h / 2
+            x, y = point[0] * w, point[1] * h
+            return (x - half, y - half, x + half, y + half, 2 * half)
+        return box
 
     def finds_user(self, people: Sequence[PoseSample]) -> bool:
         """Whether one of ``people`` would continue the user's track (no need to look again)."""

@@ -88,6 +88,10 @@ GUESSED_KNEE_MIN_HIP_VISIBILITY: Final = 0.9
 GUESSED_STANDING_MIN_HIP_ANGLE_DEG: Final = 165.0
 GUESSED_STANDING_MAX_THIGH_LEAN_DEG: Final = 20.0
 
+# Hidden hips mean "sitting" only for someone close to the camera: shoulders at least this share
+# of the picture's shorter side (a laptop user: 0.3-0.8; someone standing in a doorway: 0.1).
+CLOSE_SHOULDER_WIDTH: Final = 0.15
+
 _SIDES: Final = {
     Side.LEFT: (LEFT_SHOULDER, LEFT_HIP, LEFT_KNEE, LEFT_ANKLE),
     Side.RIGHT: (RIGHT_SHOULDER, RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE),
@@ -175,6 +179,16 @@ def best_side(sample: PoseSample) -> SideView:
     """The side the camera sees better: plausible hips and knees first, then visibility."""
     views = [side_view(sample, s) for s in (Side.LEFT, Side.RIGHT)]
     return max(views, key=lambda v: (v.knee_visible, v.hip_visible, v.score))
+
+
+def close_to_camera(sample: PoseSample) -> bool:
+    """Whether the shoulders span enough of the picture to be someone at the camera's desk."""
+    width, height = sample.image_size
+    shoulders_px = distance(
+        to_pixels(sample.image[LEFT_SHOULDER], sample.image_size),
+        to_pixels(sample.image[RIGHT_SHOULDER], sample.image_size),
+    )
+    return shoulders_px >= CLOSE_SHOULDER_WIDTH * min(width, height)
 
 
 def person_present(sample: PoseSample | None) -> bool:
@@ -284,13 +298,15 @@ def observe(
                 side=view.side,
                 confidence=0.7 * upper,
             )
-        # Front laptop camera: only the upper body. Without a standing desk the user sits.
+        # Front laptop camera: only the upper body, close. Without a standing desk the user
+        # sits; someone far from the camera with hidden hips may as well stand (a doorway).
+        unclear = standing_desk or not close_to_camera(sample)
         return Observation(
             timestamp_s=sample.timestamp_s,
             person_present=True,
-            state=State.UNKNOWN if standing_desk else State.SITTING,
+            state=State.UNKNOWN if unclear else State.SITTING,
             side=view.side,
-            confidence=0.0 if standing_desk else 0.5 * upper,
+            confidence=0.0 if unclear else 0.5 * upper,
         )
     trunk = view.trunk_inclination_deg
     if view.knee_visible:

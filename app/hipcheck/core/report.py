@@ -2,11 +2,19 @@
 
 Definitions, stated once:
 
-* Days are the store's local days; the report's time zone (``tz``, injectable) gives the day's
-  bounds: local midnight to the next local midnight, so a daylight-saving day lasts 23 or 25 h.
-  All durations are computed on UTC instants, never by subtracting local wall times.
-* Times per state are the day's stored intervals, which the store already clips at midnight.
-  ``not_monitored_s`` is the part of the day (up to ``now`` for today) with no interval at all.
+* Days are the report's: its time zone (``tz``, injectable) gives the day's bounds, local midnight
+  to the next local midnight, so a daylight-saving day lasts 23 or 25 h. Records are picked by
+  their UTC instants, whatever zone recorded them (a record made while travelling lands on the
+  day it belongs to here). All durations are computed on UTC instants, never by subtracting
+  local wall times.
+* Each moment is counted once. Records may overlap (an analysed recording stored over time the
+  tray app also recorded); the time line keeps, for every moment, the record with precedence:
+  a measured record before a gap record (time the tracker had no samples), then the one that
+  started first (then the longer one). The later record keeps only the time nobody else claimed,
+  its flexion and hip-angle seconds cut in proportion. Per-state totals, recorded time, bouts
+  and the tray's day totals all read this one time line, so no total exceeds the wall time.
+* Times per state are the time line's, clipped at the day's bounds. ``not_monitored_s`` is the
+  part of the day (up to ``now`` for today) with no interval at all.
 * A day ``has_data`` when it holds any interval or event. A day without data reports ``None``
   where a measurement would be, never a zero that looks measured.
 * Sitting bouts follow ``core.tracker.SittingTracker``'s rule, re-applied to the stored intervals
@@ -27,7 +35,9 @@ Definitions, stated once:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol
@@ -105,8 +115,8 @@ class DayRecordsLike(Protocol):
 class RecordSource(Protocol):
     """Where the records come from (``store.Store`` is one)."""
 
-    def load_day(self, day: date) -> DayRecordsLike:
-        """Intervals (clipped to the day) and events of one local day."""
+    def load_day(self, day: date, tz: tzinfo | None = None) -> DayRecordsLike:
+        """Intervals (clipped to the day) and events of ``day`` in zone ``tz``."""
         ...
 
 
@@ -238,8 +248,20 @@ class DayReport:
 
     @property
     def recorded_s(self) -> float:
-        """Seconds covered by stored intervals."""
+        """Seconds covered by stored intervals (each moment once)."""
         return sum(s.duration_s for s in self.segments)
+
+
+# A report reads the week before its day and the day after it: the days it can be asked for.
+FIRST_DAY = date.min + timedelta(days=TREND_DAYS + 1)
+LAST_DAY = date.max - timedelta(days=2)
+
+
+def day_out_of_range(day: date) -> str | None:
+    """Why ``day`` cannot be reported (too close to the ends of the calendar), or None."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return f"the report covers days from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}, not {day.isoformat()}"
 
 
 def _local_hour(day: date, hours: float, tz: tzinfo) -> datetime:
@@ -311,28 +333,120 @@ class _Piece:
     state: State
 
 
-def _pieces(days: Sequence[DayRecordsLike]) -> list[_Piece]:
-    """Stored intervals of consecutive days as one time line; uncovered time is away."""
-    raw = sorted(
-        (
-            (iv.start.timestamp(), iv.end.timestamp(), iv.state)
-            for records in days
-            for iv in records.intervals
-        ),
-        key=lambda p: (p[0], p[1]),
-    )
+def _pieces(timeline: Sequence[Segment]) -> list[_Piece]:
+    """The time line for bouts (UTC seconds); time nobody recorded is away."""
     out: list[_Piece] = []
     last_end: float | None = None
-    for start_s, end_s, state in raw:
+    for seg in timeline:
+        start_s, end_s = seg.start.timestamp(), seg.end.timestamp()
         if last_end is not None and start_s > last_end + _TOUCH_S:
             # Nothing recorded (app not running, suspended): counts as away, like a gap.
             out.append(_Piece(last_end, start_s, State.AWAY))
-        if last_end is not None and start_s < last_end:
-            start_s = last_end  # overlapping records (two runs at once): count the time once
-        if end_s > start_s:
-            out.append(_Piece(start_s, end_s, state))
-            last_end = end_s if last_end is None else max(last_end, end_s)
+        out.append(_Piece(start_s, end_s, seg.state))
+        last_end = end_s
     return out
+
+
+def _uncovered(
+    claimed: list[tuple[float, float]], lo_s: float, hi_s: float
+) -> list[tuple[float, float]]:
+    """The parts of ``[lo_s, hi_s)`` outside ``claimed`` (sorted, disjoint)."""
+    out = []
+    cur = lo_s
+    i = max(bisect.bisect_right(claimed, (lo_s, math.inf)) - 1, 0)
+    while i < len(claimed) and claimed[i][0] < hi_s and cur < hi_s:
+        a, b = claimed[i]
+        if b > cur:
+            if a > cur:
+                out.append((cur, a))
+            cur = b
+        i += 1
+    if cur < hi_s:
+        out.append((cur, hi_s))
+    return out
+
+
+def _claim(claimed: list[tuple[float, float]], lo_s: float, hi_s: float) -> None:
+    """Add ``[lo_s, hi_s)`` to ``claimed``, merging what it touches."""
+    i = bisect.bisect_left(claimed, (lo_s, -math.inf))
+    if i > 0 and claimed[i - 1][1] >= lo_s:
+        i -= 1
+    j = i
+    while j < len(claimed) and claimed[j][0] <= hi_s:
+        lo_s, hi_s = min(lo_s, claimed[j][0]), max(hi_s, claimed[j][1])
+        j += 1
+    claimed[i:j] = [(lo_s, hi_s)]
+
+
+def _segment(iv: IntervalRecord, lo_s: float, hi_s: float, tz: tzinfo) -> Segment:
+    """The part ``[lo_s, hi_s)`` of a record, its flexion and angle seconds cut in proportion."""
+    s, e = iv.start.timestamp(), iv.end.timestamp()
+    share = (hi_s - lo_s) / (e - s) if e > s else 1.0
+    return Segment(
+        start=datetime.fromtimestamp(lo_s, tz),
+        end=datetime.fromtimestamp(hi_s, tz),
+        state=State(iv.state),
+        mean_hip_angle_deg=iv.mean_hip_angle_deg,
+        flexion_s=iv.flexion_s * share,
+        gap=bool(iv.extra.get("gap")),
+        angle_bin_s={lo: sec * share for lo, sec in angle_seconds(iv.extra).items()},
+    )
+
+
+def flatten(intervals: Iterable[IntervalRecord], tz: tzinfo) -> list[Segment]:
+    """The records as one time line, oldest first, each moment counted once (the precedence is
+    in the module docstring)."""
+    ranked = sorted(
+        intervals,
+        key=lambda iv: (
+            bool(iv.extra.get("gap")),
+            iv.start.timestamp(),
+            -iv.end.timestamp(),
+        ),
+    )
+    claimed: list[tuple[float, float]] = []
+    out = []
+    for iv in ranked:
+        s, e = iv.start.timestamp(), iv.end.timestamp()
+        if e <= s:
+            continue
+        out += [_segment(iv, lo, hi, tz) for lo, hi in _uncovered(claimed, s, e)]
+        _claim(claimed, s, e)
+    return sorted(out, key=lambda seg: seg.start.timestamp())
+
+
+def _clip_segments(
+    timeline: Sequence[Segment], tz: tzinfo, lo_s: float, hi_s: float
+) -> list[Segment]:
+    """The time line's part inside ``[lo_s, hi_s)``, in ``tz``."""
+    out = []
+    for seg in timeline:
+        s, e = seg.start.timestamp(), seg.end.timestamp()
+        c_s, c_e = max(s, lo_s), min(e, hi_s)
+        if c_e <= c_s:
+            continue
+        if (c_s, c_e) == (s, e):
+            out.append(seg)
+            continue
+        share = (c_e - c_s) / (e - s)
+        out.append(
+            Segment(
+                start=datetime.fromtimestamp(c_s, tz),
+                end=datetime.fromtimestamp(c_e, tz),
+                state=seg.state,
+                mean_hip_angle_deg=seg.mean_hip_angle_deg,
+                flexion_s=seg.flexion_s * share,
+                gap=seg.gap,
+                angle_bin_s={lo: sec * share for lo, sec in seg.angle_bin_s.items()},
+            )
+        )
+    return out
+
+
+def sitting_totals(records: DayRecordsLike, tz: tzinfo) -> tuple[float, float]:
+    """Seconds sitting and in hip flexion in one day's records, each moment counted once."""
+    sitting = [seg for seg in flatten(records.intervals, tz) if seg.state == State.SITTING]
+    return sum(seg.duration_s for seg in sitting), sum(seg.flexion_s for seg in sitting)
 
 
 def _find_bouts(pieces: Sequence[_Piece], natural_break_s: float) -> list[tuple[float, float]]:
@@ -412,29 +526,6 @@ def _angle_bins(segments: Sequence[Segment]) -> tuple[tuple[AngleBin, ...], floa
     return bins, unmeasured
 
 
-def _segments(records: DayRecordsLike, tz: tzinfo, lo_s: float, hi_s: float) -> list[Segment]:
-    """The day's intervals in ``tz``, clipped to the day's bounds in that zone."""
-    out = []
-    for iv in sorted(records.intervals, key=lambda iv: iv.start.timestamp()):
-        s, e = iv.start.timestamp(), iv.end.timestamp()
-        c_s, c_e = max(s, lo_s), min(e, hi_s)
-        if c_e <= c_s:
-            continue
-        share = (c_e - c_s) / (e - s) if e > s else 1.0
-        out.append(
-            Segment(
-                start=datetime.fromtimestamp(c_s, tz),
-                end=datetime.fromtimestamp(c_e, tz),
-                state=State(iv.state),
-                mean_hip_angle_deg=iv.mean_hip_angle_deg,
-                flexion_s=iv.flexion_s * share,
-                gap=bool(iv.extra.get("gap")),
-                angle_bin_s={lo: sec * share for lo, sec in angle_seconds(iv.extra).items()},
-            )
-        )
-    return out
-
-
 def _count(events: Sequence[EventRecord], kind: str) -> int:
     """How many events of ``kind``."""
     return sum(1 for e in events if e.kind == kind)
@@ -453,16 +544,21 @@ def build_day_report(
     """The report of local ``day`` in zone ``tz``; ``now`` ends today's elapsed part."""
     if natural_break_s <= 0:
         raise ValueError("natural_break_s must be positive")
+    out_of_range = day_out_of_range(day)
+    if out_of_range is not None:
+        raise ValueError(out_of_range)
     # The trend needs 7 days; bouts crossing midnight need the day after too.
     first = day - timedelta(days=TREND_DAYS - 1)
     span = [first - timedelta(days=1) + timedelta(days=i) for i in range(TREND_DAYS + 2)]
-    loaded = {d: source.load_day(d) for d in span}
-    bouts = _find_bouts(_pieces([loaded[d] for d in span]), natural_break_s)
+    loaded = {d: source.load_day(d, tz) for d in span}
+    timeline = flatten((iv for d in span for iv in loaded[d].intervals), tz)
+    bouts = _find_bouts(_pieces(timeline), natural_break_s)
 
     def one_day(d: date) -> tuple[list[Segment], tuple[Bout, ...], datetime, datetime]:
         lo, hi = day_bounds(d, tz)
         lo_s, hi_s = lo.timestamp(), hi.timestamp()
-        return _segments(loaded[d], tz, lo_s, hi_s), _day_bouts(bouts, lo_s, hi_s, tz), lo, hi
+        segs = _clip_segments(timeline, tz, lo_s, hi_s)
+        return segs, _day_bouts(bouts, lo_s, hi_s, tz), lo, hi
 
     trend = []
     for i in range(TREND_DAYS):

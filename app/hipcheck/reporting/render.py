@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -291,16 +293,73 @@ def render(report: DayReport, fmt: str) -> str:
     raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def write_report(report: DayReport, fmt: str, path: str | os.PathLike[str]) -> Path:
-    """Write the report to ``path`` atomically (a half-written file never replaces a good one)."""
-    target = Path(path)
-    text = render(report, fmt)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+# Names that mean this process's own output, whatever file or pipe is behind it.
+STDOUT_NAMES = frozenset({"-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
+# Special files: always written where they are, never replaced by a new file.
+_SPECIAL_ROOTS = ("/dev/", "/proc/")
+
+
+def output_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``write_text_to(path)`` would fail before anything is written, or None."""
+    name = os.fspath(path)
+    if name in STDOUT_NAMES:
+        return None
     try:
+        st: os.stat_result | None = os.stat(name)  # follows symlinks
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        return "it is a directory"
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        return None if os.access(name, os.W_OK) else "permission denied"
+    parent = Path(os.path.realpath(name)).parent
+    if not parent.is_dir():
+        return f"the folder {parent} does not exist"
+    if not os.access(parent, os.W_OK | os.X_OK) or (
+        st is not None and not os.access(name, os.W_OK)
+    ):
+        return "permission denied"
+    return None
+
+
+def write_text_to(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to what ``path`` names, the way the user means it.
+
+    A regular file (new or existing) is replaced atomically: a half-written file never replaces
+    a good one, and an existing file keeps its permissions. A symlink is followed and its target
+    written. A device, FIFO or anything under /dev or /proc (``/dev/null``, ``/dev/stderr``, a
+    terminal) is written in place and never turned into a regular file.
+    """
+    name = os.fspath(path)
+    try:
+        st: os.stat_result | None = os.stat(name)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a directory", name)
+    special = name.startswith(_SPECIAL_ROOTS) or os.path.realpath(name).startswith(_SPECIAL_ROOTS)
+    if special or (st is not None and not stat.S_ISREG(st.st_mode)):
+        with open(name, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        return Path(name)
+    target = Path(os.path.realpath(name))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        if st is not None:
+            os.fchmod(fd, stat.S_IMODE(st.st_mode))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return target
+    return Path(name)
+
+
+def write_report(report: DayReport, fmt: str, path: str | os.PathLike[str]) -> Path:
+    """Write the report to ``path`` (see ``write_text_to``); returns the path as given."""
+    return write_text_to(path, render(report, fmt))

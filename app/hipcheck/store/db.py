@@ -1,28 +1,41 @@
-"""The SQLite store: sitting intervals and events filed under local days. Never frames.
+"""The SQLite store: sitting intervals and events, as UTC instants. Never frames.
 
 One file, WAL mode, schema version in ``PRAGMA user_version``, ordered migrations. Before an older
 schema is migrated the file is copied aside (``<name>.v<N>-<timestamp>.bak``); a corrupt or
 unrecognised file is moved aside (``<name>.corrupt-<timestamp>``) and a fresh database started, with
-``Store.warning`` set for the UI. A database from a newer HipCheck is never touched.
+``Store.warning`` set for the UI. A database from a newer HipCheck is never touched. Checking and
+migrating happen in one write transaction, so two processes creating the file at the same moment
+see either an empty file or a finished one, never half of it.
+
+``Store.open_readonly`` reads a history without changing it in any way (no migration, no
+checkpoint, nothing moved aside): the report and the data export use it.
 
 Every timestamp is stored as UTC epoch seconds with the local day (``YYYY-MM-DD``) and the UTC
-offset in seconds beside it, so a day's records are found without knowing the time zone they were
-recorded in. ``load_day`` returns intervals CLIPPED to that local day: an interval crossing
-midnight appears in both days, each part with its own share of the time; its ``flexion_s`` and
-sample counts are split in proportion to time (an estimate) and ``clipped`` is set.
+offset in seconds beside it. Reading goes by the instants: ``load_day(day, tz)`` selects rows by
+the UTC instants of ``day``'s bounds in the zone ``tz`` (the reader's zone, whatever zone recorded
+them; the stored days, never more than a day off the UTC date, only narrow the search through
+their index) and returns intervals CLIPPED to those bounds: an interval crossing midnight
+appears in both days, each part with its own share of the time; its ``flexion_s`` and sample
+counts are split in proportion to time (an estimate) and ``clipped`` is set.
+
+A row that the schema accepts but that means nothing (an unknown state, ``extra`` that is not a
+JSON object of numbers, an event detail that is not a JSON object, a time that is not a finite
+number) is skipped with a warning (``Store.skipped``), never allowed to stop a report.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 import sqlite3
 import threading
+import time as _time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import uuid4
@@ -98,7 +111,8 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 
 @dataclass(frozen=True, slots=True)
 class StoredInterval:
-    """A stored interval as ``load_day`` returns it: local, aware times clipped to the day."""
+    """A stored interval as ``load_day`` returns it: aware times in the reader's zone, clipped to
+    the day."""
 
     id: int
     start: datetime
@@ -119,7 +133,7 @@ class StoredInterval:
 
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
-    """A stored event: local, aware time, kind and its details."""
+    """A stored event: aware time in the reader's zone, kind and its details."""
 
     id: int
     at: datetime
@@ -129,7 +143,7 @@ class StoredEvent:
 
 @dataclass(frozen=True, slots=True)
 class DayRecords:
-    """Everything recorded on one local day."""
+    """Everything recorded on one day of the reader's zone."""
 
     day: date
     intervals: tuple[StoredInterval, ...]
@@ -143,18 +157,17 @@ def _stamp(wall: datetime) -> tuple[float, str, int]:
     return aware.timestamp(), aware.date().isoformat(), round(offset.total_seconds())
 
 
-def _local(utc_s: float, offset_s: int) -> datetime:
-    """The aware local datetime of a stored timestamp."""
-    return datetime.fromtimestamp(utc_s, timezone(timedelta(seconds=offset_s)))
+# A stored time that is no number never matches a range; it is looked for to be skipped aloud.
+_NOT_A_TIME = "typeof({}) NOT IN ('integer', 'real')"
 
 
-def _day_bounds_utc(day: date, start_offset_s: int, end_offset_s: int) -> tuple[float, float]:
-    """UTC seconds of ``day``'s local midnight and the next, in the interval's own offsets."""
-    begin = datetime.combine(day, time(0), timezone(timedelta(seconds=start_offset_s)))
-    end = datetime.combine(
-        day + timedelta(days=1), time(0), timezone(timedelta(seconds=end_offset_s))
-    )
-    return begin.timestamp(), end.timestamp()
+def _near_day(utc_s: float, days: int) -> str:
+    """The UTC date of ``utc_s`` moved by ``days`` (held at the calendar's ends), ISO."""
+    utc_date = datetime.fromtimestamp(utc_s, timezone.utc).date()
+    try:
+        return (utc_date + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return utc_date.isoformat()
 
 
 class Store:
@@ -167,6 +180,12 @@ class Store:
         self.path = path
         self.warning = warning
         self.backup_path: Path | None = None
+        # True for ``open_readonly``: close() then leaves the file exactly as it was.
+        self.read_only = False
+        # Rows skipped because they mean nothing ("interval 12" -> why), for one warning.
+        self.skipped: dict[str, str] = {}
+        # Rows whose times are no numbers, looked for once: (intervals, events).
+        self._untimed: tuple[list[Any], list[Any]] | None = None
 
     # ---- opening, migrating, recovering ---------------------------------------------------
 
@@ -197,6 +216,34 @@ class Store:
         store.backup_path = backup
         return store
 
+    @classmethod
+    def open_readonly(cls, path: str | Path, *, busy_timeout_s: float = 5.0) -> Store:
+        """Open the database at ``path`` to read it, changing nothing in it or beside it.
+
+        No migration (an older schema is read as it is), no checkpoint, nothing moved aside, no
+        file created; a read-only data folder is fine. Raises ``StoreError`` (one clear line) for
+        a missing, damaged, foreign or newer file.
+        """
+        path = Path(path)
+        db = connect_readonly(path, busy_timeout_s)
+        try:
+            version = _check(db)
+        except _Unusable as exc:
+            db.close()
+            raise StoreError(
+                f"the history {path} cannot be read ({exc}); HipCheck moves it aside and starts"
+                " a new one the next time it records"
+            ) from None
+        except sqlite3.Error as exc:
+            db.close()
+            raise StoreError(f"cannot read {path}: {exc}") from None
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise StoreError(_newer_message(path, version))
+        store = cls(db, path)
+        store.read_only = True
+        return store
+
     @staticmethod
     def _connect_and_migrate(
         path: Path, stamp: str, busy_timeout_s: float
@@ -210,31 +257,11 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {path}: {exc}") from exc
         try:
-            version = _check(db)
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{path} was written by a newer HipCheck (schema {version}, this one knows"
-                    f" {SCHEMA_VERSION}); upgrade HipCheck or choose another --data-dir"
-                )
-            backup = None
-            if 0 < version < SCHEMA_VERSION:
-                backup = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
-                with sqlite3.connect(backup) as target:
-                    db.backup(target)
-                target.close()
-            db.execute("PRAGMA journal_mode=WAL")
+            backup = _check_and_migrate(db, path, stamp)
+            _enable_wal(db, busy_timeout_s)
             # NORMAL in WAL mode survives an application crash; only power loss can lose the tail.
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
-            for target_version in range(version + 1, SCHEMA_VERSION + 1):
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    MIGRATIONS[target_version - 1](db)
-                    db.execute(f"PRAGMA user_version = {target_version}")
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
             return db, backup
         except sqlite3.OperationalError as exc:
             db.close()
@@ -334,33 +361,97 @@ class Store:
 
     # ---- reading --------------------------------------------------------------------------
 
-    def load_day(self, day: date) -> DayRecords:
-        """The intervals (clipped to the day) and events of one local day, oldest first."""
-        iso = day.isoformat()
+    def load_day(self, day: date, tz: tzinfo | None = None) -> DayRecords:
+        """The intervals (clipped to the day) and events of ``day`` in zone ``tz``, oldest first.
+
+        ``tz`` None is the computer's local time. Rows are selected by UTC instants, so a record
+        made in any other zone lands on the day it belongs to in ``tz``; times come back in ``tz``.
+        A row that means nothing is skipped and noted in ``skipped``.
+        """
+        lo_s, hi_s = day_bounds_utc(day, tz)
+        version = self.schema_version
+        if version == 0:  # an empty file nothing was ever written to
+            return DayRecords(day=day, intervals=(), events=())
+        # The stored local days only narrow the search (through their index): a local day is
+        # at most one day off the UTC date, so a day's margin on each side misses nothing.
+        first, last = _near_day(lo_s, -1), _near_day(hi_s, +1)
+        # v1 had no sample counts, extras or end days; a read-only store reads it as it is.
+        columns, near = "0, 0, NULL", ""
+        near_days: tuple[str, ...] = ()
+        if version >= 2:
+            columns = "samples, hips_visible_samples, extra"
+            near, near_days = "start_day <= ? AND end_day >= ? AND", (last, first)
         rows = self._query(
-            """SELECT id, start_utc, start_offset_s, end_utc, end_offset_s, state,
-                mean_hip_angle_deg, flexion_s, samples, hips_visible_samples, extra
-            FROM intervals WHERE start_day <= ? AND end_day >= ? ORDER BY start_utc, id""",
-            (iso, iso),
+            f"""SELECT id, start_utc, end_utc, state, mean_hip_angle_deg, flexion_s, {columns}
+            FROM intervals WHERE {near} start_utc < ? AND end_utc >= ?
+            ORDER BY start_utc, id""",
+            (*near_days, hi_s, lo_s),
         )
-        # A part that only touches the day (an interval ending at midnight) is left out.
-        intervals = tuple(
-            iv for iv in (_clip(day, row) for row in rows) if iv.duration_s > 0 or not iv.clipped
-        )
-        events = tuple(
-            StoredEvent(
-                id=row[0],
-                at=_local(row[1], row[2]),
-                kind=row[3],
-                detail=json.loads(row[4]) if row[4] else {},
+        rows += self._untimed_intervals(columns)
+        intervals = []
+        for row in rows:
+            try:
+                iv = _clip(row, lo_s, hi_s, tz)
+            except _BadRow as exc:
+                self._skip(f"interval {row[0]}", str(exc))
+                continue
+            # A part that only touches the day (an interval ending at midnight) is left out.
+            if iv.duration_s > 0 or not iv.clipped:
+                intervals.append(iv)
+        events = []
+        for row in (
+            self._query(
+                "SELECT id, at_utc, kind, detail FROM events WHERE day BETWEEN ? AND ?"
+                " AND at_utc >= ? AND at_utc < ? ORDER BY at_utc, id",
+                (first, last, lo_s, hi_s),
             )
-            for row in self._query(
-                "SELECT id, at_utc, utc_offset_s, kind, detail FROM events WHERE day = ?"
-                " ORDER BY at_utc, id",
-                (iso,),
+            + self._untimed_events()
+        ):
+            try:
+                events.append(_event(row, tz))
+            except _BadRow as exc:
+                self._skip(f"event {row[0]}", str(exc))
+        return DayRecords(day=day, intervals=tuple(intervals), events=tuple(events))
+
+    def _untimed_intervals(self, columns: str) -> list[Any]:
+        """Interval rows whose times are no numbers (found once per connection: HipCheck never
+        writes such a row, so only a damaged or hand-edited file holds them)."""
+        if self._untimed is None:
+            self._untimed = (
+                self._query(
+                    f"""SELECT id, start_utc, end_utc, state, mean_hip_angle_deg, flexion_s,
+                    {columns} FROM intervals WHERE {_NOT_A_TIME.format("start_utc")}
+                    OR {_NOT_A_TIME.format("end_utc")}"""
+                ),
+                self._query(
+                    "SELECT id, at_utc, kind, detail FROM events WHERE"
+                    f" {_NOT_A_TIME.format('at_utc')}"
+                ),
             )
-        )
-        return DayRecords(day=day, intervals=intervals, events=events)
+        return self._untimed[0]
+
+    def _untimed_events(self) -> list[Any]:
+        """Event rows whose time is no number (see ``_untimed_intervals``)."""
+        if self._untimed is None:
+            self._untimed_intervals("0, 0, NULL")
+        assert self._untimed is not None
+        return self._untimed[1]
+
+    def _skip(self, what: str, why: str) -> None:
+        """Note a row that cannot be read (logged once per row)."""
+        if what not in self.skipped:
+            _log.warning("skipping %s of %s: %s", what, self.path, why)
+        self.skipped[what] = why
+
+    @property
+    def skipped_warning(self) -> str | None:
+        """One line about the rows skipped so far, or None."""
+        if not self.skipped:
+            return None
+        first, why = next(iter(self.skipped.items()))
+        more = len(self.skipped) - 1
+        others = f" and {more} more" if more else ""
+        return f"skipped {first} of the history ({why}){others}; the rest is reported"
 
     def days(self) -> list[date]:
         """Every local day on which an interval starts or ends or an event happened, ascending."""
@@ -451,8 +542,9 @@ class Store:
         """Checkpoint and close the database."""
         with self._lock:
             # Closing must not fail; an un-checkpointed WAL is replayed on the next open.
-            with suppress(sqlite3.Error):
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not self.read_only:
+                with suppress(sqlite3.Error):
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
 
     def __enter__(self) -> Store:
@@ -486,6 +578,106 @@ def _check(db: sqlite3.Connection) -> int:
     return version
 
 
+def _newer_message(path: Path, version: int) -> str:
+    """What to say about a database from a newer HipCheck."""
+    return (
+        f"{path} was written by a newer HipCheck (schema {version}, this one knows"
+        f" {SCHEMA_VERSION}); upgrade HipCheck or choose another --data-dir"
+    )
+
+
+def _check_and_migrate(db: sqlite3.Connection, path: Path, stamp: str) -> Path | None:
+    """Check the file and migrate it inside ONE write transaction; returns the backup made.
+
+    Holding the write lock from the first look to the last migration means a second process
+    creating the same new file waits, then finds it finished: it never sees tables without a
+    version (and so never takes a healthy new file for a foreign one). An older schema is first
+    copied aside outside the transaction (SQLite's backup cannot read through our own write
+    lock), then looked at again under the lock.
+    """
+    backup: Path | None = None
+    while True:
+        version = _begin_and_check(db)
+        try:
+            if version > SCHEMA_VERSION:
+                raise StoreError(_newer_message(path, version))
+            if 0 < version < SCHEMA_VERSION and backup is None:
+                db.execute("ROLLBACK")
+                backup = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+                target = sqlite3.connect(backup)
+                try:
+                    db.backup(target)
+                finally:
+                    target.close()
+                continue
+            for target_version in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target_version - 1](db)
+                db.execute(f"PRAGMA user_version = {target_version}")
+            db.execute("COMMIT")
+            return backup
+        except BaseException:
+            if db.in_transaction:
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            raise
+
+
+def _begin_and_check(db: sqlite3.Connection) -> int:
+    """Take the write lock and return the file's schema version (``_check``)."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        raise  # locked or busy: the file may be fine
+    except sqlite3.DatabaseError as exc:
+        raise _Unusable(str(exc)) from exc
+    try:
+        return _check(db)
+    except BaseException:
+        with suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
+
+
+def _enable_wal(db: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """Switch the file to WAL (a no-op when it is already); retried while another opener holds
+    it. A file that cannot be switched keeps working in its old journal mode."""
+    deadline = _time.monotonic() + busy_timeout_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError:
+            if _time.monotonic() >= deadline:
+                raise
+            _time.sleep(0.02)
+
+
+def connect_readonly(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
+    """A read-only connection to the database at ``path`` that creates and changes nothing.
+
+    The path goes into a ``file:`` URI properly escaped (a ``#`` or ``?`` in a folder name is
+    part of the name). With no write-ahead log beside the file nothing is pending and nobody is
+    writing, so the file is opened immutable: SQLite then creates no ``-wal``/``-shm`` files
+    either (and a read-only folder is fine). With a log (HipCheck is recording) the reader
+    shares it, read-only.
+    """
+    if not path.is_file():
+        raise StoreError(f"cannot read {path}: there is no such file")
+    log = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if log.exists() else "mode=ro&immutable=1"
+    try:
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{mode}",
+            uri=True,
+            timeout=busy_timeout_s,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from exc
+    return db
+
+
 def _move_aside(path: Path, suffix: str) -> Path:
     """Rename ``path`` (and its -wal/-shm files) to ``<name>.<suffix>``; nothing is deleted."""
     target = path.with_name(f"{path.name}.{suffix}")
@@ -509,28 +701,105 @@ def _mark_scrub_pending(db: sqlite3.Connection) -> None:
     )
 
 
-def _clip(day: date, row: Iterable[Any]) -> StoredInterval:
-    """A stored interval clipped to ``day``; counts, flexion and angle seconds split in proportion
-    to time."""
-    (iid, s_utc, s_off, e_utc, e_off, state, angle, flexion, samples, hips, extra) = row
-    lo, hi = _day_bounds_utc(day, s_off, e_off)
-    c_start, c_end = max(s_utc, lo), min(e_utc, hi)
+class _BadRow(Exception):
+    """A stored row whose values mean nothing (the schema let them in)."""
+
+
+def _finite(value: object, what: str) -> float:
+    """``value`` as a finite float; ``_BadRow`` for text, NULL, NaN or infinity."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _BadRow(f"{what} is {value!r}")
+    return float(value)
+
+
+def _count_of(value: object, what: str) -> int:
+    """A non-negative whole count."""
+    number = _finite(value, what)
+    if number < 0:
+        raise _BadRow(f"{what} is {value!r}")
+    return round(number)
+
+
+def _json_object(text: object, what: str) -> dict[str, Any]:
+    """A stored JSON column: NULL or empty is ``{}``; anything but a JSON object is ``_BadRow``."""
+    if text is None or text == "":
+        return {}
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        raise _BadRow(f"{what} is not a JSON object")
+    return data
+
+
+def _numbers(text: object) -> dict[str, float]:
+    """``extra``: NULL or a JSON object of finite numbers."""
+    return {str(k): _finite(v, f"extra {k!r}") for k, v in _json_object(text, "extra").items()}
+
+
+def _in_zone(utc_s: float, tz: tzinfo | None) -> datetime:
+    """The aware time of UTC seconds in ``tz`` (None: the computer's local time)."""
+    try:
+        at = datetime.fromtimestamp(utc_s, timezone.utc)
+        return at.astimezone(tz) if tz is not None else at.astimezone()
+    except (OverflowError, OSError, ValueError) as exc:
+        raise _BadRow(f"time {utc_s!r} is out of range") from exc
+
+
+def day_bounds_utc(day: date, tz: tzinfo | None) -> tuple[float, float]:
+    """UTC seconds of ``day``'s local midnight and the next one's in ``tz`` (None: local time)."""
+
+    def midnight(d: date) -> float:
+        wall = datetime.combine(d, time(0))
+        # A naive time is the computer's local time; astimezone() applies that day's rules.
+        return (wall.replace(tzinfo=tz) if tz is not None else wall.astimezone()).timestamp()
+
+    return midnight(day), midnight(day + timedelta(days=1))
+
+
+def _clip(row: Iterable[Any], lo_s: float, hi_s: float, tz: tzinfo | None) -> StoredInterval:
+    """A stored interval clipped to ``[lo_s, hi_s]``; counts, flexion and angle seconds split in
+    proportion to time. ``_BadRow`` when its values mean nothing."""
+    (iid, s_utc, e_utc, state, angle, flexion, samples, hips, extra) = row
+    s_utc, e_utc = _finite(s_utc, "start"), _finite(e_utc, "end")
+    if e_utc < s_utc:
+        raise _BadRow("it ends before it starts")
+    try:
+        kind = State(state)
+    except ValueError:
+        raise _BadRow(f"state {state!r} is unknown") from None
+    if angle is not None:
+        angle = _finite(angle, "hip angle")
+    flexion = _finite(flexion, "flexion")
+    samples, hips = _count_of(samples, "samples"), _count_of(hips, "hips visible")
+    numbers = _numbers(extra)
+    c_start, c_end = max(s_utc, lo_s), min(e_utc, hi_s)
     clipped = c_start > s_utc or c_end < e_utc
     share = 1.0
     if clipped:
         share = (c_end - c_start) / (e_utc - s_utc) if e_utc > s_utc else 0.0
     return StoredInterval(
         id=iid,
-        start=_local(c_start, s_off),
-        end=_local(c_end, e_off),
-        state=State(state),
+        start=_in_zone(c_start, tz),
+        end=_in_zone(c_end, tz),
+        state=kind,
         mean_hip_angle_deg=angle,
         flexion_s=flexion * share,
         samples=round(samples * share),
         hips_visible_samples=round(hips * share),
         clipped=clipped,
-        extra=scale_angle_seconds(json.loads(extra), share) if extra else {},
+        extra=scale_angle_seconds(numbers, share) if numbers else {},
     )
+
+
+def _event(row: Iterable[Any], tz: tzinfo | None) -> StoredEvent:
+    """A stored event; ``_BadRow`` when its values mean nothing."""
+    (eid, at_utc, kind, detail) = row
+    if not isinstance(kind, str) or not kind:
+        raise _BadRow(f"kind {kind!r} is not a name")
+    data = _json_object(detail, "detail")
+    return StoredEvent(id=eid, at=_in_zone(_finite(at_utc, "time"), tz), kind=kind, detail=data)
 
 
 class IntervalSource(Protocol):

@@ -78,13 +78,13 @@ def load_break_log(store: Any, today: date) -> Any:
 
 
 def day_totals(store: Any) -> Any:
-    """A function giving (sitting seconds, flexion seconds) stored for a day."""
-    from hipcheck.core.types import State
+    """A function giving (sitting seconds, flexion seconds) stored for a day, each moment once."""
+    from hipcheck.core.report import sitting_totals
+    from hipcheck.reporting.localzone import local_zone
 
     def totals(day: date) -> tuple[float, float]:
-        records = store.load_day(day)
-        sitting = [i for i in records.intervals if i.state is State.SITTING]
-        return sum(i.duration_s for i in sitting), sum(i.flexion_s for i in sitting)
+        tz = local_zone()
+        return sitting_totals(store.load_day(day, tz), tz)
 
     return totals
 

@@ -74,7 +74,7 @@ EXPORT_FILTERS = {
 class _NoHistory:
     """The records of a history that does not exist yet: every day is empty."""
 
-    def load_day(self, day: date) -> DayRecordsLike:
+    def load_day(self, day: date, tz: tzinfo | None = None) -> DayRecordsLike:
         """Nothing, for any day."""
         return DayRecords(day=day, intervals=(), events=())
 
@@ -134,8 +134,8 @@ class ReportWindow(ThemedMixin, QWidget):
         if isinstance(store, Store):
             self._source = store
         elif Path(store).is_file():
-            # A path: open it here (and close it with the window); never create an empty one.
-            self._owned = Store.open(store)
+            # A path: read it here (and close it with the window); never create or change it.
+            self._owned = Store.open_readonly(store)
             self._source = self._owned
         else:
             self._source = _NoHistory()

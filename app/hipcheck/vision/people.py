@@ -104,7 +104,7 @@ class PeopleSearch:
         self, image_bgr: np.ndarray, t_s: float, size: tuple[int, int]
     ) -> list[PoseSample]:
         """The focus landmarker on the crop around the user's last place (empty: no user)."""
-        box = self.finder.user_box(t_s)
+        box = self.finder.look_at(t_s, size)
         if self.focus is None or box is None:
             return []
         crop = crop_around(box, size)
