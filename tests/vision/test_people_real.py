@@ -153,11 +153,6 @@ def test_the_other_person_never_makes_the_pointed_user_stand(
     assert sum(r.state is State.SITTING for r in after) >= 0.95 * len(after)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the scan misses the small user at the edge for 3-5 s; with 'that's me' pending, "
-    "the moving or standing other person makes it 'nobody' after 2 s: away while seated",
-)
 @pytest.mark.parametrize(("clip", "end_s"), POINTED, ids=["passer-by", "bystander"])
 def test_the_pointed_user_is_never_away_while_seated(
     posture_data: Path, clip: str, end_s: float
