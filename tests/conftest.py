@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# The first-run window never opens in tests unless a test asks for it (--first-run).
+os.environ.setdefault("HIPCHECK_NO_FIRST_RUN", "1")
 POSTURE_DATA = Path(os.environ.get("HIPCHECK_POSTURE_DATA", REPO.parent / "shared/data/posture"))
 
 
@@ -70,3 +72,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Remember pytest's exit status for ``pytest_unconfigure``."""
     session.config._hipcheck_exitstatus = int(exitstatus)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def artefacts(request: pytest.FixtureRequest) -> Path:
+    """``test-artifacts/<test module>/``: screenshots kept for a look (ignored by git)."""
+    folder = REPO / "test-artifacts" / Path(str(request.node.path)).stem
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -132,6 +132,14 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--loop", action="store_true", help="tray app: play a video --source over and over"
     )
+    parser.add_argument(
+        "--first-run",
+        dest="first_run",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="tray app: show (or never show) the first-run window at start "
+        "(default: once; $HIPCHECK_NO_FIRST_RUN turns it off)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,6 +33,11 @@ class AppPaths:
         return self.data_dir / "hipcheck.sqlite3"
 
     @property
+    def first_run_done(self) -> Path:
+        """Present once the first-run window was finished or skipped."""
+        return self.config_dir / "first-run-done"
+
+    @property
     def log_dir(self) -> Path:
         """Where rotating logs go."""
         return self.state_dir / "log"
@@ -87,7 +92,9 @@ def check_folders(paths: AppPaths) -> None:
             raise UserError(problem)
 
 
-ASSETS_DATA_DIR = "share/io.github.hipcheck.HipCheck/assets"  # where a wheel puts them
+APP_ID = "io.github.hipcheck.HipCheck"
+"""The installed app id: desktop file, icon name, notifications' desktop-entry."""
+ASSETS_DATA_DIR = f"share/{APP_ID}/assets"  # where a wheel puts them
 
 
 def assets_dir() -> Path:

@@ -20,6 +20,8 @@ def settings_for_run(args: argparse.Namespace, *, repair: bool = True) -> Loaded
     """Load settings for ``args.data_dir`` and apply ``args.overrides`` (bad ones: UserError).
 
     ``repair=False`` leaves a bad settings file untouched (for read-only commands like analyze).
+    The result keeps the file's own values apart (``saved``) and names the overridden keys, so
+    whatever saves settings later writes the user's values, never a one-run override.
     """
     paths = resolve_paths(getattr(args, "data_dir", None))
     loaded = load_settings(paths.settings_file, repair=repair)
@@ -28,4 +30,7 @@ def settings_for_run(args: argparse.Namespace, *, repair: bool = True) -> Loaded
         settings = apply_overrides(loaded.settings, overrides)
     except SettingsError as exc:
         raise UserError(str(exc)) from None
-    return replace(loaded, settings=settings, overridden=overridden_names(overrides))
+    # The file's own values stay apart, so whatever saves later never writes an override.
+    return replace(
+        loaded, settings=settings, overridden=overridden_names(overrides), saved=loaded.settings
+    )

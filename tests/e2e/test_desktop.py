@@ -91,6 +91,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
     app_log = out / "app.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HIPCHECK_", "QT_QPA"))}
     env["QT_QPA_PLATFORM"] = "xcb"
+    env["HIPCHECK_NO_FIRST_RUN"] = "1"
     env.pop("DISPLAY", None)
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
     cmd = [
@@ -157,7 +158,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
         assert exercise.lower().replace(" ", "_") in str(started) or "exercise" in str(started)
         wait_for(
             "the break window",
-            lambda: f"HipCheck — break: {exercise}" in window_names(desk),
+            lambda: f"HipCheck — Break: {exercise}" in window_names(desk),
             30,
             app_log,
         )
@@ -166,7 +167,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
 
         # The user finishes the exercise and presses Enter: Done.
         found = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--name", f"HipCheck — break: {exercise}"],
+            ["xdotool", "search", "--onlyvisible", "--name", f"HipCheck — Break: {exercise}"],
             env=desk, capture_output=True, text=True, timeout=20,
         )  # fmt: skip
         assert found.stdout.split(), f"xdotool found no break window: {found.stderr}"
@@ -180,7 +181,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
             app_log,
         )
         assert '"how": "done"' in str(done) or '"how":"done"' in str(done), done
-        visible = ["xdotool", "search", "--onlyvisible", "--name", f"HipCheck — break: {exercise}"]
+        visible = ["xdotool", "search", "--onlyvisible", "--name", f"HipCheck — Break: {exercise}"]
         wait_for(
             "the break window to close",
             lambda: not subprocess.run(visible, env=desk, capture_output=True, timeout=20).stdout,

@@ -207,3 +207,22 @@ def test_a_day_not_begun_says_it_is_in_the_future(store: Store) -> None:
     midnight = build_day_report(store, date(2026, 11, 12), tz=BERLIN, now=at(2026, 11, 12, 0, 0))
     assert not midnight.is_future
     assert "HipCheck was not watching that day" in render(midnight, "text")
+
+
+def test_timer_only_time_is_a_part_of_the_recorded_time(store: Store) -> None:
+    """An hour reminded by the clock alone (no camera) shows as its own row, with its share."""
+    from hipcheck.core.timer import TIMER_ONLY
+    from hipcheck.core.types import State
+
+    store.record_interval(
+        at(2026, 11, 10, 12, 0), at(2026, 11, 10, 13, 0), State.UNKNOWN, None, 0.0,
+        extra={TIMER_ONLY: 1.0},
+    )  # fmt: skip
+    report = build_day_report(store, TUESDAY, tz=BERLIN)
+    assert report.timer_only_s == 3600.0 and report.unknown_s == 300.0
+    text = render(report, "text")
+    # 60 of 200 recorded minutes; the camera's unknown time is not counted twice.
+    assert re.search(r"Recorded\s+3 h 20 min\n", text)
+    assert re.search(r"Timer only\s+1 h\s+30 %", text)
+    assert re.search(r"Not sure\s+5 min\s+2 %", text)
+    assert json.loads(render(report, "json"))["timer_only_s"] == 3600.0

@@ -118,3 +118,24 @@ def engine_factory(
         return Engine(settings, estimator=estimator)
 
     return make
+
+
+def any_time_settings() -> object:
+    """Settings whose working hours are always (tests run at any hour, any day)."""
+    from hipcheck.core.settings import WEEKDAYS, Settings
+
+    return Settings(work_start_h=0.0, work_end_h=0.0, work_days=WEEKDAYS)
+
+
+def light_windows(clock: object) -> object:
+    """The controller's windows for tests: a real live view and break window, nothing else."""
+    from hipcheck.ui.break_window import BreakWindow
+    from hipcheck.ui.controller import Windows
+    from hipcheck.ui.live_view import LiveView
+
+    return Windows(
+        live_view=LiveView,
+        report=None,
+        settings=None,
+        break_window=lambda choice, **kw: BreakWindow(choice, clock=clock, **kw),
+    )

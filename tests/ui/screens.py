@@ -5,8 +5,9 @@ Run as a script (one screen per process: Qt reads the screen at start-up)::
     python tests/ui/screens.py --scheme dark --size 1280x720 --dpr 2 --out test-artifacts/screens
 
 It opens each window (report with a two-week history, every settings tab, calibration, break
-windows) on an offscreen screen of that size and pixel ratio, in the light or dark palette,
-saves a PNG of each, and prints JSON: per window, the problems found:
+windows, the first run, the window shown without a tray, the tray menu, About) on an offscreen
+screen of that size and pixel ratio, in the light or dark palette, saves a PNG of each, and
+prints JSON: per window, the problems found:
 
 * ``outside``: the window is larger than the screen's work area, or not on it;
 * ``clipped``: a label or button is smaller than its text needs (cut text), or lies outside its
@@ -287,6 +288,65 @@ def windows(tmp: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
             "You've been sitting for 47 min; today's breaks have had fewer dead bugs.",
         ),
     )
+
+    def first_run(has_tray: bool, problem: str) -> Callable[[], Any]:
+        def make() -> Any:
+            from hipcheck.ui.first_run import FirstRunWindow
+
+            w = FirstRunWindow(
+                Settings(), save=lambda _c: Settings(), mark_done=lambda: None, has_tray=has_tray
+            )
+            w.set_camera_problem(problem)
+            return w
+
+        return make
+
+    yield "first-run", first_run(True, "")
+    yield (
+        "first-run-no-camera-no-tray",
+        first_run(
+            False,
+            "Camera 1 is in use by another program (a video call?). HipCheck reminds you by the"
+            " clock until it is free, and starts measuring again by itself.",
+        ),
+    )
+
+    def no_tray() -> Any:
+        from hipcheck.ui.tray import NO_TRAY_NOTICE, StatusWindow, TrayActions, TrayMode, TrayView
+
+        w = StatusWindow(TrayActions(), NO_TRAY_NOTICE)
+        w.show_view(
+            TrayView(
+                mode=TrayMode.SITTING,
+                fill=0.5,
+                status="Sitting 23 min · break in 22 min",
+                tooltip="HipCheck — Sitting 23 min\nToday: sitting 2 h 10 min, hips bent 1 h 02 min",
+            )
+        )
+        return w
+
+    yield "no-tray", no_tray
+
+    kept: list[Any] = []
+
+    def tray_menu() -> Any:
+        from hipcheck.ui.tray import TrayActions
+
+        actions = TrayActions()
+        actions.status.setText("Sitting 23 min · break in 22 min")
+        menu = actions.build_menu()
+        kept.append(actions)  # the menu's actions live as long as the shots
+        return menu
+
+    yield "tray-menu", tray_menu
+
+    def about() -> Any:
+        from hipcheck.paths import resolve_paths
+        from hipcheck.ui.about import AboutWindow
+
+        return AboutWindow(resolve_paths(str(tmp / "data")))
+
+    yield "about", about
 
 
 def _no_camera(_source: str) -> Any:

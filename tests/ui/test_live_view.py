@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,14 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from hipcheck.core.glossary import HIP_ANGLE_NOTE
 from hipcheck.core.settings import Settings
 from hipcheck.core.types import State
 from hipcheck.ui.live_view import (
     ADVICE_DARK,
     ADVICE_HIPS,
     ADVICE_NOBODY,
+    FRONT_NOTE,
+    LEGEND,
     LiveView,
     framing_advice,
     live_text,
@@ -33,16 +35,19 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 
 
-def run(image: np.ndarray, samples: int = 8) -> SampleRecord:
-    """The production engine's record after a few samples of the same still (time for the
-    person to settle and be taken for the user, and for the state to settle)."""
-    engine = Engine(Settings(adaptive_sampling=False))
-    try:
-        record = None
-        for i in range(samples):
-            record = engine.process(Frame(image, i * 0.5))
-    finally:
-        engine.close()
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """An engine with the production people search (fresh per test: it learns who the user is)."""
+    eng = Engine(Settings(adaptive_sampling=False))
+    yield eng
+    eng.close()
+
+
+def run(engine: Engine, image: np.ndarray, samples: int = 4) -> SampleRecord:
+    """The engine's record after a few samples of the same still (so the state settles)."""
+    record = None
+    for i in range(samples):
+        record = engine.process(Frame(image, i * 0.5))
     assert record is not None
     return record
 
@@ -58,9 +63,11 @@ def green_pixels(image: QImage) -> int:
     return count
 
 
-def test_side_view_shows_picture_skeleton_and_hip_angle(qtbot: QtBot, posture_data: Path) -> None:
+def test_side_view_shows_picture_skeleton_and_hip_angle(
+    qtbot: QtBot, posture_data: Path, engine: Engine
+) -> None:
     image = cv2.imread(str(posture_data / "images/side_sit_upright_01.jpg"))
-    record = run(image)
+    record = run(engine, image)
     assert record.state is State.SITTING and record.observation.hip_angle_deg is not None
     view = LiveView()
     qtbot.addWidget(view)
@@ -71,7 +78,7 @@ def test_side_view_shows_picture_skeleton_and_hip_angle(qtbot: QtBot, posture_da
     text = view.text()
     assert text.state == "Sitting"
     assert f"Hip angle {record.observation.hip_angle_deg:.0f}°" in text.angle
-    assert HIP_ANGLE_NOTE in text.angle and "flexion" not in text.angle  # the glossary's convention
+    assert "(180° = straight)" in text.angle and "flexion" not in text.angle  # the glossary
     assert text.bout.startswith("This sitting stretch: ")
     assert ADVICE_HIPS not in text.advice and ADVICE_NOBODY not in text.advice
     shot = view.grab().toImage()
@@ -83,19 +90,25 @@ def test_side_view_shows_picture_skeleton_and_hip_angle(qtbot: QtBot, posture_da
     assert green_pixels(view.frame_view.grab().toImage()) == 0
 
 
-def test_front_camera_frame_asks_for_a_side_view(qtbot: QtBot, posture_data: Path) -> None:
+def test_front_camera_frame_asks_for_a_side_view(
+    qtbot: QtBot, posture_data: Path, engine: Engine
+) -> None:
     cap = cv2.VideoCapture(str(posture_data / "videos/front_sit_upper_body_01.mp4"))
     cap.set(cv2.CAP_PROP_POS_FRAMES, 100)  # 4 s in: the first frames show nobody yet
     ok, image = cap.read()
     cap.release()
     assert ok
-    record = run(image)
+    record = run(engine, image)
     advice = framing_advice(
         record.sample, record.observation, mean_luminance(frame_to_qimage(image))
     )
     assert record.state is State.SITTING and record.observation.person_present
     assert ADVICE_HIPS in advice and ADVICE_NOBODY not in advice
     assert "side" in ADVICE_HIPS
+    # With the camera in front (a laptop), hidden hips are expected: one line says what is
+    # measured, and there is no advice to move the camera.
+    front = live_text(record, 100.0, front=True)
+    assert front.angle == FRONT_NOTE and ADVICE_HIPS not in front.advice
     # The engine's note on an unusable calibration reaches the panel too.
     noted = replace(record, calibration_note="it was made elsewhere; calibrate again")
     assert live_text(noted, 100.0).advice[-1] == (
@@ -104,9 +117,11 @@ def test_front_camera_frame_asks_for_a_side_view(qtbot: QtBot, posture_data: Pat
     assert not any("Calibration" in a for a in live_text(record, 100.0).advice)
 
 
-def test_dark_and_empty_frames_get_their_advice(qapp: Any, posture_data: Path) -> None:
+def test_dark_and_empty_frames_get_their_advice(
+    qapp: Any, posture_data: Path, engine: Engine
+) -> None:
     room = cv2.imread(str(posture_data / "images/empty_home_office_desk_01.png"))
-    record = run(room)
+    record = run(engine, room)
     luma = mean_luminance(frame_to_qimage(room))
     assert luma > 45
     assert framing_advice(record.sample, record.observation, luma) == [ADVICE_NOBODY]
@@ -129,3 +144,19 @@ def test_closing_keeps_nothing_and_stops_asking_for_frames(qtbot: QtBot) -> None
     assert view.frame_view._image.isNull()
     view.set_frame(QImage(64, 48, QImage.Format.Format_RGB888))  # ignored while closed
     assert view.frame_view._image.isNull()
+
+
+def test_no_camera_is_said_in_the_live_view_with_a_camera_choice(qtbot: QtBot) -> None:
+    view = LiveView(front=True)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.legend_label.text() == LEGEND and "dashed" in LEGEND
+    assert view.text().state == "Starting the camera…" and view.choose_camera.isHidden()
+    view.set_camera_problem("Camera 0 (/dev/video0) is in use by another app (a video call?).")
+    assert view.text().state == "No camera: reminding by the clock"
+    assert "in use by another app" in view.advice_label.text()
+    assert not view.choose_camera.isHidden()
+    with qtbot.waitSignal(view.choose_camera_requested, timeout=1000):
+        view.choose_camera.click()
+    view.set_camera_problem("")
+    assert view.choose_camera.isHidden()

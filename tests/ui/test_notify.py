@@ -237,5 +237,61 @@ def test_forced_routes_and_the_tray_balloon(qtbot, tmp_path, monkeypatch) -> Non
     assert got == [DEFAULT]
     balloon.shutdown()
     assert SNOOZE in dict(NUDGE_ACTIONS)
-    assert dict(notify.nudge_actions(True)) == {DEFAULT: "Start break", SNOOZE: "Snooze"}
+    assert dict(notify.nudge_actions(True)) == {DEFAULT: "Start break", SNOOZE: "Snooze 10 min"}
+    assert dict(notify.nudge_actions(True, 2.5))[SNOOZE] == "Snooze 2.5 min"
     assert dict(notify.nudge_actions(False)) == {DEFAULT: "Start break"}
+
+
+class _FakeRouter:
+    """Records the messages a FreedesktopNotifier sends; answers Notify with id 7."""
+
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+
+    def filter(self, rule: object, queue: object) -> object:
+        class _F:
+            def close(self) -> None:
+                pass
+
+        return _F()
+
+    def send(self, msg: object) -> None:
+        self.sent.append(msg)
+
+    def send_and_get_reply(self, msg: object, timeout: float = 0) -> object:
+        from jeepney import new_method_return
+
+        self.sent.append(msg)
+        return new_method_return(msg, "u", (7,))
+
+    def close(self) -> None:
+        pass
+
+
+def test_notifications_carry_the_installed_app_id_and_icon(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from hipcheck.paths import APP_ID
+
+    router = _FakeRouter()
+    notifier = FreedesktopNotifier(router, ["actions"])
+    try:
+        notifier.notify("Time for a break", "body", notify.nudge_actions(True, 10), lambda k: None)
+        qtbot.waitUntil(lambda: notifier.sent == 1, timeout=3000)
+    finally:
+        notifier.shutdown()
+    call = next(m for m in router.sent if getattr(m, "body", None) and len(m.body) == 8)
+    app_name, _replaces, icon, _title, _body, actions, hints, _timeout = call.body
+    assert app_name == "HipCheck" and icon == APP_ID
+    assert hints["desktop-entry"] == ("s", APP_ID)
+    assert actions == ["default", "Start break", "snooze", "Snooze 10 min"]
+    # The id is the installed desktop file's and icon's name.
+    repo = Path(__file__).resolve().parents[2]
+    assert (repo / "packaging" / f"{APP_ID}.desktop").is_file()
+    assert (repo / "packaging" / "icons" / f"{APP_ID}.svg").is_file()
+
+
+def test_windows_get_the_app_icon(qapp) -> None:  # type: ignore[no-untyped-def]
+    from hipcheck.ui.app import app_icon
+
+    assert not app_icon().isNull()

@@ -29,6 +29,11 @@ WINDOWS = {
     "calibration-seated",
     "break-glute-bridge",
     "break-standing-march",
+    "first-run",
+    "first-run-no-camera-no-tray",
+    "no-tray",
+    "tray-menu",
+    "about",
 }
 
 

@@ -420,6 +420,49 @@ def test_settings_dataclass_field_count_guard() -> None:
     assert kinds <= {bool, int, float, str, tuple}
 
 
+def test_a_set_override_never_reaches_the_settings_file(
+    qtbot: QtBot, paths: AppPaths, tmp_path: Path
+) -> None:
+    """``--set`` for one run, then one unrelated change in the dialog: only that change is saved."""
+    import argparse
+
+    from hipcheck.core.settings import save_settings
+    from hipcheck.settings_run import settings_for_run
+    from hipcheck.ui.app import make_settings_dialog
+
+    save_settings(paths.settings_file, Settings(snooze_min=5.0))
+    args = argparse.Namespace(
+        data_dir=str(paths.data_dir),
+        overrides=["sitting_limit_min=0.5", "work_start_h=0", "sound=false"],
+    )
+    loaded = settings_for_run(args)
+    assert loaded.settings.sitting_limit_min == 0.5 and loaded.settings.snooze_min == 5.0
+    rec = Recorder()
+    dlg = make_settings_dialog(loaded, loaded.settings, rec, paths)
+    qtbot.addWidget(dlg)
+    assert dlg.set_value("snooze_max", 1)
+    on_disk = load_settings(paths.settings_file).settings
+    assert on_disk == Settings(snooze_min=5.0, snooze_max=1)  # no override leaked in
+    limit_label = spec_of("sitting_limit_min").label
+    assert dlg._labels["sitting_limit_min"].text() == f"{limit_label} (for this run):"
+    assert dlg._labels["snooze_max"].text() == f"{spec_of('snooze_max').label}:"
+    # The running app keeps its overrides and gets the change.
+    assert rec.calls[-1].sitting_limit_min == 0.5 and rec.calls[-1].snooze_max == 1
+    assert rec.calls[-1].sound is False
+
+    # Changing an overridden value in the dialog is the user's choice: saved, no longer marked.
+    assert dlg.set_value("sitting_limit_min", 30.0)
+    assert load_settings(paths.settings_file).settings.sitting_limit_min == 30.0
+    assert load_settings(paths.settings_file).settings.sound is True
+    assert dlg._labels["sitting_limit_min"].text() == f"{limit_label}:"
+
+    # Restore defaults: the --set values on restored settings are gone, the file keeps its own.
+    dlg.restore_defaults()
+    assert load_settings(paths.settings_file).settings == Settings()
+    assert dlg.settings == Settings() and not dlg.for_this_run
+    assert dlg._labels["sound"].text() == f"{spec_of('sound').label}:"
+
+
 def test_restore_defaults_keeps_the_camera_and_saves(
     qtbot: QtBot, paths: AppPaths, tmp_path: Path
 ) -> None:

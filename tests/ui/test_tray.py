@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _scripted import Opener, engine_factory
-from PySide6.QtGui import QImage
+from _scripted import Opener, any_time_settings, engine_factory, light_windows
+from PySide6.QtGui import QColor, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
 from hipcheck.core.clock import SystemClock
@@ -22,6 +22,7 @@ from hipcheck.ui.live_view import LiveView
 from hipcheck.ui.tray import (
     NO_TRAY_NOTICE,
     PauseChoice,
+    StatusWindow,
     Tray,
     TrayActions,
     TrayMode,
@@ -29,6 +30,48 @@ from hipcheck.ui.tray import (
     draw_icon,
 )
 from hipcheck.ui.worker import CameraWorker, WorkerHost, WorkerState
+
+ICON_VIEWS: dict[str, dict[str, Any]] = {
+    "starting": {"mode": TrayMode.STARTING},
+    "sitting_10": {"mode": TrayMode.SITTING, "fill": 0.1},
+    "sitting_50": {"mode": TrayMode.SITTING, "fill": 0.5},
+    "sitting_90": {"mode": TrayMode.SITTING, "fill": 0.9},
+    "break_due": {"mode": TrayMode.SITTING, "fill": 1.0, "due": True},
+    "standing": {"mode": TrayMode.STANDING},
+    "away": {"mode": TrayMode.AWAY},
+    "paused": {"mode": TrayMode.PAUSED},
+    "camera_problem": {"mode": TrayMode.CAMERA_PROBLEM},
+    "timer_only": {"mode": TrayMode.SITTING, "fill": 0.5, "camera_badge": True},
+}
+PANELS = {"light": QColor("#f0f0f0"), "dark": QColor("#202020")}
+
+
+def icon(name: str, size: int) -> QImage:
+    view = dict(ICON_VIEWS[name])
+    mode = view.pop("mode")
+    fill = view.pop("fill", 0.0)
+    return draw_icon(mode, fill, size, **view)
+
+
+def on_panel(image: QImage, panel: QColor) -> QImage:
+    out = QImage(image.size(), QImage.Format.Format_ARGB32)
+    out.fill(panel)
+    p = QPainter(out)
+    p.drawImage(0, 0, image)
+    p.end()
+    return out
+
+
+def luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 def mask(image: QImage) -> list[bool]:
@@ -40,21 +83,65 @@ def mask(image: QImage) -> list[bool]:
     ]
 
 
-def test_every_state_has_its_own_shape_not_only_colour(qapp: Any) -> None:
-    shapes = {mode: mask(draw_icon(mode, 12, 32)) for mode in TrayMode}
-    for a, b in itertools.combinations(TrayMode, 2):
-        differing = sum(p != q for p, q in zip(shapes[a], shapes[b], strict=True))
-        assert differing > 32 * 32 * 0.05, f"{a.value} and {b.value} look alike in monochrome"
-
-
-def test_sitting_icon_shows_the_bout_minutes(qapp: Any) -> None:
-    icons = [draw_icon(TrayMode.SITTING, minutes, 64) for minutes in (3, 47, 120)]
-    # The digits are drawn in white on the disc: different numbers, different pixels.
-    whites = [
-        {(x, y) for y in range(64) for x in range(64) if img.pixelColor(x, y).lightness() > 240}
-        for img in icons
+def dark_mask(image: QImage) -> list[bool]:
+    """The icon's dark ink (what a light panel shows), without its colour."""
+    return [
+        image.pixelColor(x, y).alpha() > 128 and image.pixelColor(x, y).lightness() < 140
+        for y in range(image.height())
+        for x in range(image.width())
     ]
-    assert all(whites) and whites[0] != whites[1] != whites[2]
+
+
+@pytest.mark.parametrize("size", [16, 22, 32])
+def test_every_state_has_its_own_shape_not_only_colour(qapp: Any, size: int) -> None:
+    names = ["starting", "sitting_50", "break_due", "standing", "away", "paused", "camera_problem"]
+    shapes = {n: dark_mask(icon(n, size)) for n in names}
+    for a, b in itertools.combinations(names, 2):
+        differing = sum(p != q for p, q in zip(shapes[a], shapes[b], strict=True))
+        assert differing > size * size * 0.08, f"{a} and {b} look alike at {size} px"
+
+
+def test_the_pie_fills_toward_the_limit(qapp: Any) -> None:
+    inked = [sum(dark_mask(icon(n, 32))) for n in ("sitting_10", "sitting_50", "sitting_90")]
+    assert inked[0] < inked[1] < inked[2]
+    # Due is not just a fuller pie: it is a different picture (red disc, white arrow).
+    assert dark_mask(icon("break_due", 32)) != dark_mask(icon("sitting_90", 32))
+
+
+@pytest.mark.parametrize("panel", list(PANELS))
+@pytest.mark.parametrize("name", list(ICON_VIEWS))
+def test_every_icon_has_enough_contrast_on_light_and_dark_panels(
+    qapp: Any, name: str, panel: str
+) -> None:
+    """At 22 px, a good part of the icon stands out from the panel at >= 4.5:1."""
+    image = on_panel(icon(name, 22), PANELS[panel])
+    painted = mask(icon(name, 22))
+    strong = sum(
+        1
+        for i, on in enumerate(painted)
+        if on and contrast(image.pixelColor(i % 22, i // 22), PANELS[panel]) >= 4.5
+    )
+    assert strong >= 0.25 * sum(painted), f"{name} on a {panel} panel: {strong}/{sum(painted)}"
+
+
+def test_icon_screenshots_on_light_and_dark_panels(qapp: Any, artefacts: Path) -> None:
+    """One sheet per panel: every state at 16, 22, 32 px (and 2x), saved for a look."""
+    sizes = (16, 22, 32, 64)
+    for panel, colour in PANELS.items():
+        sheet = QImage(
+            (max(sizes) + 8) * len(sizes),
+            (max(sizes) + 8) * len(ICON_VIEWS),
+            QImage.Format.Format_ARGB32,
+        )
+        sheet.fill(colour)
+        p = QPainter(sheet)
+        for row, name in enumerate(ICON_VIEWS):
+            for col, size in enumerate(sizes):
+                p.drawImage(
+                    (max(sizes) + 8) * col + 4, (max(sizes) + 8) * row + 4, icon(name, size)
+                )
+        p.end()
+        assert sheet.save(str(artefacts / f"tray-icons-{panel}.png"))
 
 
 class RecordingNotifier:
@@ -91,11 +178,7 @@ def app_parts(qtbot: QtBot, tmp_path: Path) -> Iterator[dict[str, Any]]:
     warnings: list[str] = []
     tray = Tray(actions, tray_available=lambda: False, warn=warnings.append)
     notifier = RecordingNotifier()
-    settings = Settings(
-        work_start_h=0.0,
-        work_end_h=0.0,
-        work_days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-    )
+    settings = any_time_settings()
 
     def show(view: TrayView) -> None:
         views.append(view)
@@ -107,12 +190,7 @@ def app_parts(qtbot: QtBot, tmp_path: Path) -> Iterator[dict[str, Any]]:
         actions=actions,
         show_view=show,
         notifier=notifier,
-        windows=Windows(
-            live_view=LiveView,
-            report=None,
-            settings=None,
-            break_window=lambda choice, **kw: BreakWindow(choice, clock=clock, **kw),
-        ),
+        windows=light_windows(clock),
         clock=clock,
         events=store,
     )
@@ -136,9 +214,17 @@ def test_menu_holds_every_action(app_parts: dict[str, Any]) -> None:
     actions: TrayActions = app_parts["actions"]
     menu = actions.build_menu()
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Pause monitoring", "Resume monitoring", "Live view", "Today's report",
-                     "Settings…", "Take a break now", "Quit HipCheck"]  # fmt: skip
-    pause_menu = menu.actions()[0].menu()
+    assert texts[1:] == ["Pause monitoring", "Resume monitoring", "I just took a break",
+                         "Take a break now", "Live view", "Today's report", "Settings…",
+                         "Set up HipCheck…", "About HipCheck", "Quit HipCheck"]  # fmt: skip
+    # The first line is the status: bold, at full contrast (enabled), and it opens the live view.
+    assert menu.actions()[0] is actions.status and actions.status.isEnabled()
+    assert actions.status.font().bold()
+    actions.status.trigger()
+    live = app_parts["controller"].live_view
+    assert live is not None and live.isVisible()
+    live.close()
+    pause_menu = next(a for a in menu.actions() if a.text() == "Pause monitoring").menu()
     assert [a.text() for a in pause_menu.actions()] == [c.value for c in PauseChoice]
     # No report/settings window factories given: those items are disabled, not broken.
     assert not actions.report.isEnabled() and not actions.settings.isEnabled()
@@ -154,15 +240,15 @@ def test_no_tray_says_so_once_and_shows_a_window_with_the_same_actions(
     ]
     tray.show()
     qtbot.waitUntil(lambda: tray.window is not None and tray.window.isVisible())
-    buttons = {
-        b.defaultAction().text() for b in tray.window.buttons if b.defaultAction() is not None
-    }
+    buttons = {b.defaultAction().text() for b in tray.window.buttons if hasattr(b, "defaultAction")}
     assert {"Resume monitoring", "Live view", "Take a break now", "Quit HipCheck"} <= buttons
+    assert "Set up HipCheck…" in buttons  # no tray menu: the first run reopens from here
     assert NO_TRAY_NOTICE.split(";")[0] in " ".join(
         w.text() for w in tray.window.findChildren(type(tray.window._state))
     )
     # The window follows the state like the icon would.
-    qtbot.waitUntil(lambda: "sitting" in tray.window.state_text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Sitting" in tray.window.status_text(), timeout=10_000)
+    assert "· break in" in tray.window.status_text()
     assert "Today: sitting" in tray.window.state_text()
 
 
@@ -180,6 +266,12 @@ def test_pause_from_the_menu_releases_the_camera_and_resume_reopens_it(
     assert not actions.pause[PauseChoice.HOUR_1].isEnabled()
     qtbot.waitUntil(lambda: app_parts["views"][-1].mode is TrayMode.PAUSED, timeout=3000)
     assert "Paused until" in app_parts["views"][-1].tooltip
+    from hipcheck.core.glossary import clock_time_from
+
+    assert controller.paused_until is not None
+    until = clock_time_from(controller.paused_until, datetime.now().astimezone())
+    assert app_parts["views"][-1].status == f"Paused until {until}"  # "14:00", no weekday today
+    assert app_parts["actions"].status.text() == app_parts["views"][-1].status
     until = controller.paused_until
     assert until is not None and timedelta(
         minutes=14
@@ -350,6 +442,86 @@ def test_report_and_settings_open_from_the_menu_and_settings_apply_live(
             if window is not None:
                 window.close()
         store.close()
+
+
+@pytest.mark.parametrize("width", [200, 320, 640])
+def test_the_no_tray_window_lays_out_at_any_width(
+    qtbot: QtBot, width: int, artefacts: Path
+) -> None:
+    """Every text wraps (nothing cut), buttons never overlap, at 1x and 2x."""
+    from PySide6.QtGui import QPixmap
+    from PySide6.QtWidgets import QLabel
+
+    window = StatusWindow(TrayActions(), NO_TRAY_NOTICE)
+    qtbot.addWidget(window)
+    window.show_view(
+        TrayView(
+            TrayMode.SITTING,
+            fill=0.5,
+            status="Sitting 23 min · break in 22 min",
+            tooltip="HipCheck — Sitting 23 min · break in 22 min\nToday: sitting 2 h 10 min, in flexion 1 h 02 min",
+        )
+    )
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(width, 100)  # the buttons take their columns for this width
+    qtbot.wait(20)
+    window.resize(width, window.layout().totalHeightForWidth(width))
+    qtbot.wait(50)
+    for label in window.findChildren(QLabel):
+        if label.text() and label.wordWrap():
+            needed = label.heightForWidth(label.width())
+            assert label.height() >= needed, f"{label.text()[:30]!r} is cut at {width} px"
+    rects = [b.geometry() for b in window.buttons]
+    for i, a in enumerate(rects):
+        assert a.right() <= window.width()
+        for b in rects[i + 1 :]:
+            assert not a.intersects(b)
+    for scale in (1, 2):
+        pixmap = QPixmap(window.size() * scale)
+        pixmap.setDevicePixelRatio(scale)
+        window.render(pixmap)
+        assert pixmap.save(str(artefacts / f"no-tray-{width}px-{scale}x.png"))
+
+
+def test_menu_screenshot_with_the_status_line(qtbot: QtBot, artefacts: Path) -> None:
+    from PySide6.QtGui import QPixmap
+
+    actions = TrayActions()
+    actions.status.setText("Sitting 23 min · break in 22 min")
+    menu = actions.build_menu()
+    qtbot.addWidget(menu)
+    menu.popup(menu.pos())
+    qtbot.waitExposed(menu)
+    assert menu.actions()[0].text() == "Sitting 23 min · break in 22 min"
+    for scale in (1, 2):
+        pixmap = QPixmap(menu.size() * scale)
+        pixmap.setDevicePixelRatio(scale)
+        menu.render(pixmap)
+        assert pixmap.save(str(artefacts / f"tray-menu-{scale}x.png"))
+    menu.close()
+
+
+def test_the_first_run_reopens_from_the_menu_and_shows_the_monitors_picture(
+    app_parts: dict[str, Any], qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The first run gets the running worker's frames: the camera is never opened twice."""
+    from hipcheck.ui.first_run import FirstRunWindow
+
+    controller: AppController = app_parts["controller"]
+    opener = app_parts["opener"]
+    controller.windows.first_run = lambda: FirstRunWindow(
+        controller.settings, save=lambda changes: controller.settings, mark_done=lambda: None
+    )
+    app_parts["actions"].first_run.setEnabled(True)
+    app_parts["actions"].first_run.trigger()
+    window = controller.first_run_window
+    assert isinstance(window, FirstRunWindow) and window.isVisible()
+    qtbot.waitUntil(lambda: not window.frame_view._image.isNull(), timeout=10_000)
+    qtbot.waitUntil(lambda: "The camera works" in window.camera_label.text(), timeout=10_000)
+    assert opener.count("open") == 1
+    window.skip()
+    qtbot.waitUntil(lambda: not controller.worker._want_frames, timeout=3000)
 
 
 def test_status_reply_reads_as_sentences_and_pause_resume_say_so(

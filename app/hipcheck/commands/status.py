@@ -35,6 +35,7 @@ STATUS_KEYS: tuple[str, ...] = (
     "today_sitting_s",
     "camera",
     "camera_message",
+    "timer_only",
     "storage_error",
     "message",
 )
@@ -171,6 +172,7 @@ def status_document(reply: dict[str, Any], now: datetime) -> dict[str, Any]:
         "today_sitting_s": _number(reply, "today_sitting_s"),
         "camera": _text(reply, "camera"),
         "camera_message": _text(reply, "camera_message"),
+        "timer_only": bool(reply.get("timer_only")),
         "storage_error": _text(reply, "storage_error"),
     }
     doc["message"] = status_sentences(doc, now)
@@ -198,6 +200,10 @@ def status_sentences(doc: dict[str, Any], now: datetime) -> str:
     elif doc["camera"] == "camera_problem" or state == "camera_problem":
         why = doc["camera_message"] or "the camera does not deliver pictures"
         first = f"HipCheck cannot watch: {why.rstrip('.')}."
+        if doc["timer_only"]:
+            due = doc["next_break_in_s"]
+            first += " Timer only: reminding by the clock"
+            first += "." if due is None else f", break in {duration(due)}."
     elif doc["camera"] == "ended" or state == "ended":
         why = doc["camera_message"] or "The video ended."
         first = f"HipCheck has stopped watching. {why if why.endswith('.') else why + '.'}"

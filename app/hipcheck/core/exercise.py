@@ -167,13 +167,15 @@ class BoutPosture:
     ``mean_flexion_deg`` is the time-weighted mean hip flexion (180° - hip angle) while sitting;
     ``mean_trunk_lean_deg`` the time-weighted mean trunk lean while sitting, positive forward
     (``signed_trunk_lean_deg``).
-    Either is None when the camera could not measure it.
+    Either is None when the camera could not measure it. ``timer_only``: no camera measured the
+    bout; ``bout_s`` is time at the computer by the clock (``core.timer``).
     """
 
     bout_s: float
     flexion_s: float = 0.0
     mean_flexion_deg: float | None = None
     mean_trunk_lean_deg: float | None = None
+    timer_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +286,8 @@ def _posture_vote(p: BoutPosture) -> tuple[Exercise | None, str]:
             Exercise.GLUTE_BRIDGE,
             f"Your hips have been bent for {duration(p.flexion_s)} without a break",
         )
+    if p.timer_only:
+        return None, f"You've been at the computer for {mins}"
     return None, f"You've been sitting for {mins}"
 
 

@@ -225,6 +225,8 @@ CHOICE_NAMES: Mapping[str, str] = {
     "balanced": "Balanced (what your posture needs)",
     "floor": "On the floor",
     "office": "At the desk (standing)",
+    "front": "In front of me (a laptop or monitor camera)",
+    "side": "Beside me",
     "mon": "Mon",
     "tue": "Tue",
     "wed": "Wed",

@@ -209,6 +209,10 @@ class ReminderPolicy:
         """Snoozes since the last break or natural break."""
         return self._snoozes_in_row
 
+    def since_break_s(self, bout_s: float) -> float:
+        """Seconds of the sitting stretch since the last break done or skipped (what counts)."""
+        return max(0.0, bout_s - self._answered_bout_s)
+
     def due_in_s(self, now_s: float, bout_s: float) -> float | None:
         """Seconds of sitting until the next nudge is due (0: due or out now); None in a break.
 

@@ -14,7 +14,10 @@ Definitions, stated once:
   its flexion and hip-angle seconds cut in proportion. Per-state totals, recorded time, bouts
   and the tray's day totals all read this one time line, so no total exceeds the wall time.
 * Times per state are the time line's, clipped at the day's bounds. ``not_monitored_s`` is the
-  part of the day (up to ``now`` for today) with no interval at all.
+  part of the day (up to ``now`` for today) with no interval at all. ``timer_only_s`` is the
+  time HipCheck reminded by the clock alone (no camera; intervals marked by ``core.timer``): it
+  is in no measured total (sitting, away, unknown), and a measured record takes precedence over
+  it like over a gap record.
 * A day ``has_data`` when it holds any interval or event. A day without data reports ``None``
   where a measurement would be, never a zero that looks measured.
 * Sitting bouts follow ``core.tracker.SittingTracker``'s rule, re-applied to the stored intervals
@@ -50,6 +53,7 @@ from hipcheck.core.reminders import (
     EVENT_NUDGE,
     EVENT_SNOOZE,
 )
+from hipcheck.core.timer import is_timer_only
 from hipcheck.core.tracker import (
     ANGLE_BIN_DEG,
     ANGLE_MAX_DEG,
@@ -131,6 +135,8 @@ class Segment:
     flexion_s: float
     gap: bool
     angle_bin_s: Mapping[float, float] = field(default_factory=dict)
+    # Recorded by the break timer while no camera could measure (core.timer), not measured.
+    timer_only: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -231,6 +237,8 @@ class DayReport:
     trend: tuple[TrendDay, ...]
     natural_break_s: float
     flexion_threshold_deg: float
+    # Time reminded by the clock alone (no camera): part of the recorded time, in no state above.
+    timer_only_s: float | None = None
     # The user's working hours (local hours of the day): the timeline shows at least these.
     work_hours_h: tuple[float, float] = (8.0, 18.0)
     # The day had not begun at ``now``: nothing can be recorded for it yet.
@@ -390,6 +398,7 @@ def _segment(iv: IntervalRecord, lo_s: float, hi_s: float, tz: tzinfo) -> Segmen
         flexion_s=iv.flexion_s * share,
         gap=bool(iv.extra.get("gap")),
         angle_bin_s={lo: sec * share for lo, sec in angle_seconds(iv.extra).items()},
+        timer_only=is_timer_only(iv.extra),
     )
 
 
@@ -399,7 +408,7 @@ def flatten(intervals: Iterable[IntervalRecord], tz: tzinfo) -> list[Segment]:
     ranked = sorted(
         intervals,
         key=lambda iv: (
-            bool(iv.extra.get("gap")),
+            bool(iv.extra.get("gap")) or is_timer_only(iv.extra),
             iv.start.timestamp(),
             -iv.end.timestamp(),
         ),
@@ -438,6 +447,7 @@ def _clip_segments(
                 flexion_s=seg.flexion_s * share,
                 gap=seg.gap,
                 angle_bin_s={lo: sec * share for lo, sec in seg.angle_bin_s.items()},
+                timer_only=seg.timer_only,
             )
         )
     return out
@@ -599,7 +609,7 @@ def build_day_report(
     def total(state: State) -> float | None:
         if not has_data:
             return None
-        return float(sum(s.duration_s for s in segments if s.state == state))
+        return float(sum(s.duration_s for s in segments if s.state == state and not s.timer_only))
 
     def count(kind: str) -> int | None:
         return _count(records.events, kind) if has_data else None
@@ -646,6 +656,9 @@ def build_day_report(
         trend=tuple(trend),
         natural_break_s=natural_break_s,
         flexion_threshold_deg=flexion_threshold_deg,
+        timer_only_s=float(sum(s.duration_s for s in segments if s.timer_only))
+        if has_data
+        else None,
         work_hours_h=work_hours_h,
         is_future=now is not None and now.timestamp() < start.timestamp(),
     )

@@ -91,6 +91,11 @@ class Settings:
         "0", "Camera", "The camera to watch (0 is the first one), or a video file or stream URL.",
         MON, widget="camera",
     )  # fmt: skip
+    camera_position: str = _s(
+        "front", "Camera position",
+        "Where the camera sees you from: in front (a laptop) or beside you (measures the hip angle).",
+        MON, choices=("front", "side"),
+    )  # fmt: skip
     sample_rate_hz: float = _s(
         2.0, "Pictures per second", "How often HipCheck looks at the camera while watching.", MON,
         unit="per s", minimum=0.2, maximum=10.0, advanced=True,
@@ -147,9 +152,9 @@ class Settings:
         choices=("balanced", "glute_bridge", "deadbug"),
     )  # fmt: skip
     exercise_variant: str = _s(
-        "floor", "Exercise variant",
-        "Floor exercises, or office-friendly ones you can do standing.", EXE,
-        choices=("floor", "office"),
+        "office", "Exercise variant",
+        "Office-friendly exercises you can do standing at the desk, or floor exercises on a mat.",
+        EXE, choices=("office", "floor"),
     )  # fmt: skip
     retention_days: int = _s(
         365, "Keep data for", "Days of records kept, today included; older ones are deleted.", PRI,
@@ -219,7 +224,8 @@ class LoadedSettings:
     """Settings read from disk plus warnings for the user (bad keys replaced by defaults).
 
     ``from_file`` names the keys whose value came from the file, ``overridden`` those a ``--set``
-    changed for this run; every other key has its default.
+    changed for this run (never saved); every other key has its default. ``saved`` is what the
+    settings file holds when it differs from ``settings`` (None: the same).
     """
 
     settings: Settings
@@ -227,12 +233,18 @@ class LoadedSettings:
     backup: Path | None = None
     from_file: frozenset[str] = frozenset()
     overridden: frozenset[str] = frozenset()
+    saved: Settings | None = None
 
     def source_of(self, name: str) -> str:
         """Where ``name``'s value comes from: ``--set``, ``file`` or ``default``."""
         if name in self.overridden:
             return SOURCE_OVERRIDE
         return SOURCE_FILE if name in self.from_file else SOURCE_DEFAULT
+
+    @property
+    def file_settings(self) -> Settings:
+        """What the settings file holds (the settings without this run's overrides)."""
+        return self.saved if self.saved is not None else self.settings
 
 
 class SettingsFileRefused(OSError):
@@ -383,6 +395,15 @@ def apply_overrides(settings: Settings, overrides: Iterable[str]) -> Settings:
     """Apply ``KEY=VALUE`` overrides with the same names and validation as the settings file."""
     changes = dict(parse_override(text) for text in overrides)
     return replace(settings, **changes) if changes else settings
+
+
+def saved_with_change(saved: Settings, name: str, value: object) -> Settings:
+    """What the settings file should hold after the user set ``name``: only that key changes.
+
+    The running settings may carry one-run overrides (``--set``); saving them instead of the
+    file's own values would make an override permanent.
+    """
+    return with_value(saved, name, value)
 
 
 def overridden_names(overrides: Iterable[str]) -> frozenset[str]:

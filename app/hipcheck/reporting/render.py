@@ -43,6 +43,7 @@ TIME_LABELS = (
     state_name("standing"),
     state_name("away"),
     state_name("unknown"),
+    "Timer only",
 )
 """The time rows' labels: the recorded time, then its parts; the third is the part of the sitting
 time with the hips bent."""
@@ -59,6 +60,7 @@ def time_rows(report: DayReport) -> list[tuple[str, float | None]]:
         report.standing_s,
         report.away_s,
         report.unknown_s,
+        report.timer_only_s,
     )
     return list(zip(TIME_LABELS, values, strict=True))
 
@@ -169,6 +171,7 @@ def report_to_dict(report: DayReport) -> dict[str, Any]:
         "standing_s": _r(report.standing_s),
         "away_s": _r(report.away_s),
         "unknown_s": _r(report.unknown_s),
+        "timer_only_s": _r(report.timer_only_s),
         "not_recorded_s": _r(report.not_monitored_s),
         "bouts": report.bout_count,
         "longest_bout_s": _r(report.longest_bout_s),

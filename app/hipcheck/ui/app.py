@@ -17,9 +17,9 @@ from typing import Any
 
 from hipcheck.core.clock import Clock, SystemClock
 from hipcheck.core.redact import redact_url
-from hipcheck.core.settings import Settings
+from hipcheck.core.settings import LoadedSettings, Settings, load_settings
 from hipcheck.errors import UserError
-from hipcheck.paths import AppPaths, resolve_paths
+from hipcheck.paths import APP_ID, AppPaths, assets_dir, resolve_paths
 from hipcheck.settings_run import settings_for_run
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,15 @@ def make_source_opener(spec_of: Any, *, loop: bool, clock: Clock, on_lost: Any) 
     return open_current
 
 
+def _touch(path: Any) -> None:
+    """Create ``path`` (and its folder); a failure only means the first run shows again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    except OSError as exc:
+        log.warning("could not note that the first run is done: %s", exc)
+
+
 def started_text(*, has_tray: bool) -> str:
     """The one line printed when the app is up: where it is and how to ask it."""
     where = "in the tray" if has_tray else "in a small window (this desktop has no tray)"
@@ -89,6 +98,53 @@ def day_totals(store: Any) -> Any:
     return totals
 
 
+def app_icon() -> Any:
+    """The app's icon: the installed theme icon, else the one shipped in assets."""
+    from PySide6.QtGui import QIcon
+
+    return QIcon.fromTheme(APP_ID, QIcon(str(assets_dir() / "hipcheck.svg")))
+
+
+def save_first_run(paths: AppPaths, running: Settings, changes: dict[str, Any]) -> Settings:
+    """Save the first run's answers into the settings file (only those keys); the new running
+    settings keep this run's other ``--set`` overrides."""
+    from dataclasses import replace
+
+    from hipcheck.core.settings import save_settings, saved_with_change
+
+    saved = load_settings(paths.settings_file, repair=False).settings
+    for name, value in changes.items():
+        saved = saved_with_change(saved, name, value)
+    save_settings(paths.settings_file, saved)
+    return replace(running, **{name: getattr(saved, name) for name in changes})
+
+
+def make_settings_dialog(
+    loaded: LoadedSettings,
+    settings: Settings,
+    on_change: Any,
+    paths: AppPaths,
+    *,
+    shared_frames: bool = False,
+) -> Any:
+    """The settings dialog for this run: ``--set`` values are marked "for this run" and unsaved.
+
+    The file's own values come from the file as it is now (the first run may have saved since).
+    """
+    from hipcheck.ui.settings_dialog import SettingsDialog
+
+    saved = load_settings(paths.settings_file, repair=False).settings
+    return SettingsDialog(
+        settings,
+        on_change,
+        paths=paths,
+        warnings=loaded.warnings,
+        saved=saved,
+        for_this_run=loaded.overridden,
+        shared_frames=shared_frames,
+    )
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Start the tray app; returns the exit status."""
     loaded = settings_for_run(args)
@@ -98,9 +154,11 @@ def run_app(args: argparse.Namespace) -> int:
     spec = str(args.source) if getattr(args, "source", None) is not None else settings.camera
     loop = bool(getattr(args, "loop", False))
 
-    # Bad input before any window: a file source is opened now (a missing file is one line).
+    # Bad input before any window: a --source file is opened now (a missing file is one line).
+    # The camera from the settings is never fatal: without it HipCheck reminds by the clock and
+    # starts measuring as soon as it can open it.
     first_source = None
-    if _is_file_spec(spec):
+    if _is_file_spec(spec) and getattr(args, "source", None) is not None:
         from hipcheck.vision.source import IMAGE_ONCE, ImageFileSource, open_source
 
         first_source = open_source(spec, loop=loop, clock=clock)
@@ -115,6 +173,9 @@ def run_app(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("HipCheck")
     app.setQuitOnLastWindowClosed(False)
+    # Windows carry the installed app id and icon (Wayland and docks match windows by it).
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
 
     from hipcheck import instance
 
@@ -184,14 +245,19 @@ def _run(
     from hipcheck.core.calibration import SavedCalibration, calibration_path, repair_calibration
     from hipcheck.store.db import RecordingSink
     from hipcheck.ui.controller import AppController, Windows
+    from hipcheck.ui.idle import IdleWatcher
     from hipcheck.ui.live_view import LiveView
     from hipcheck.ui.notify import DndWatcher, choose_notifier
     from hipcheck.ui.session import SessionWatcher
     from hipcheck.ui.tray import Tray, TrayActions
     from hipcheck.ui.worker import CameraWorker, WorkerHost
+    from hipcheck.vision.camera_check import describe_camera_problem
     from hipcheck.vision.engine import Engine
 
     sink = RecordingSink(store)
+    # Timer-only time (no camera) is written from the GUI thread: a sink of its own.
+    timer_sink = RecordingSink(store)
+    idle = IdleWatcher().start()
     current = {"settings": settings}
     # The camera worker re-reads calibration.json whenever the calibration dialog or "delete all
     # data" changes it.
@@ -236,14 +302,8 @@ def _run(
         return ReportWindow(store, today=clock.wall().date(), settings=current["settings"])
 
     def settings_dialog(on_change: Any) -> Any:
-        from hipcheck.ui.settings_dialog import SettingsDialog
-
-        return SettingsDialog(
-            current["settings"],
-            on_change,
-            paths=paths,
-            warnings=loaded.warnings,
-            shared_frames=True,
+        return make_settings_dialog(
+            loaded, current["settings"], on_change, paths, shared_frames=True
         )
 
     def break_window(choice: Any, *, on_done: Any, on_skip: Any, on_postpone: Any = None) -> Any:
@@ -251,6 +311,21 @@ def _run(
 
         return BreakWindow(
             choice, on_done=on_done, on_skip=on_skip, on_postpone=on_postpone, clock=clock
+        )
+
+    def about_window() -> Any:
+        from hipcheck.ui.about import AboutWindow
+
+        return AboutWindow(paths)
+
+    def first_run_window() -> Any:
+        from hipcheck.ui.first_run import FirstRunWindow
+
+        return FirstRunWindow(
+            current["settings"],
+            save=lambda changes: save_first_run(paths, current["settings"], changes),
+            mark_done=lambda: _touch(paths.first_run_done),
+            has_tray=tray.has_tray,
         )
 
     def calibration_dialog() -> Any:
@@ -273,11 +348,13 @@ def _run(
         show_view=tray.show_view,
         notifier=notifier,
         windows=Windows(
-            live_view=LiveView,
+            live_view=lambda: LiveView(front=current["settings"].camera_position == "front"),
             report=report_window,
             settings=settings_dialog,
             break_window=break_window,
             calibration=calibration_dialog,
+            about=about_window,
+            first_run=first_run_window,
         ),
         clock=clock,
         events=sink,
@@ -285,6 +362,9 @@ def _run(
         break_log=break_log,
         dnd=lambda: dnd.active,
         on_settings_changed=settings_changed,
+        idle_s=lambda: idle.idle_s,
+        timer_sink=timer_sink,
+        camera_problem=lambda reason: describe_camera_problem(spec_now(), reason),
     )
     status_window = tray.window
 
@@ -333,6 +413,10 @@ def _run(
     host.start()
     log.info("HipCheck running: source %s, data in %s", redact_url(spec_now()), paths.data_dir)
     print(started_text(has_tray=tray.window is None), flush=True)
+    from hipcheck.ui.first_run import first_run_wanted
+
+    if first_run_wanted(paths.first_run_done, forced=getattr(args, "first_run", None)):
+        QTimer.singleShot(0, controller.open_first_run)
     try:
         app.exec()
     finally:
@@ -341,6 +425,7 @@ def _run(
         controller.shutdown()
         stopped = host.shutdown(8000)
         dnd.stop()
+        idle.stop()
         notifier.shutdown()
         server.close()
         tray.hide()

@@ -19,8 +19,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from hipcheck.core.clock import Clock
-from hipcheck.core.exercise import BoutPostureAccumulator, BreakLog, ExerciseChoice
-from hipcheck.core.glossary import BENT_HIPS, NO_STRETCH, SITTING_STRETCH, clock_time_from, duration
+from hipcheck.core.exercise import BoutPosture, BoutPostureAccumulator, BreakLog, ExerciseChoice
+from hipcheck.core.glossary import BENT_HIPS, clock_time_from, duration
 from hipcheck.core.redact import redact_url
 from hipcheck.core.reminders import (
     EVENT_BREAK_DONE,
@@ -28,11 +28,14 @@ from hipcheck.core.reminders import (
     EVENT_BREAK_STARTED,
     EVENT_NUDGE,
     EVENT_SNOOZE,
+    Block,
     Nudge,
     ReminderPolicy,
     event_detail,
 )
 from hipcheck.core.settings import Settings
+from hipcheck.core.status import Activity, Status, status_line
+from hipcheck.core.timer import TimerBout
 from hipcheck.core.types import BoutEnded, BoutStarted, NaturalBreak, State, StateChanged
 from hipcheck.ui.notify import DEFAULT, DISMISSED, SNOOZE, Notifier, nudge_actions
 from hipcheck.ui.signals import emit
@@ -46,9 +49,18 @@ log = logging.getLogger(__name__)
 
 EVENT_PAUSED = "paused"
 EVENT_RESUMED = "resumed"
+EVENT_TOLD_BREAK = "break_told"
 TODAY_REFRESH_MS = 30_000
 PAUSE_CHECK_MS = 5_000  # the wall-clock check, for a deadline passed while suspended
 TIMED_CHOICE = "timed"  # a pause for a number of minutes (``hipcheck pause MINUTES``)
+TIMER_TICK_MS = 2_000
+CHOOSE_CAMERA = "choose_camera"
+WHY_NOT = {
+    Block.PAUSED: "paused",
+    Block.DND: "reminders wait while do not disturb is on",
+    Block.OFF_HOURS: "no reminders outside working hours",
+    Block.DAY_OFF: "no reminders today (not a working day)",
+}
 
 
 class WorkerControl(Protocol):
@@ -93,17 +105,23 @@ def pause_until(choice: PauseChoice, now: datetime, work_start_h: float) -> date
 
 
 def tooltip_text(
-    state_line: str, today_sitting_s: float, today_flexion_s: float, bout_s: float | None
+    state_line: str, today_sitting_s: float, today_flexion_s: float, detail: str = ""
 ) -> str:
-    """The tray tooltip: state, today's sitting time (and with the hips bent), the current bout."""
+    """The tray tooltip: the status line, today's sitting time (and with the hips bent), a detail."""
     lines = [f"HipCheck — {state_line}"]
     lines.append(
         f"Today: sitting {duration(today_sitting_s)}, {BENT_HIPS} {duration(today_flexion_s)}"
     )
-    lines.append(
-        f"This {SITTING_STRETCH}: {duration(bout_s)}" if bout_s is not None else NO_STRETCH
-    )
+    if detail:
+        lines.append(detail)
     return "\n".join(lines)
+
+
+class TimerSink(Protocol):
+    """Where timer-only intervals go (a ``store.RecordingSink`` of their own)."""
+
+    def write(self, source: Any, now_s: float, wall_now: datetime) -> int: ...
+    def finish(self, source: Any, now_s: float, wall_now: datetime) -> int: ...
 
 
 @dataclass
@@ -115,6 +133,8 @@ class Windows:
     settings: Callable[[Callable[[Settings], None]], Any] | None
     break_window: Callable[..., Any]
     calibration: Callable[[], Any] | None = None
+    about: Callable[[], Any] | None = None
+    first_run: Callable[[], Any] | None = None
 
 
 class AppController(QObject):
@@ -138,6 +158,9 @@ class AppController(QObject):
         break_log: BreakLog | None = None,
         dnd: Callable[[], bool] = lambda: False,
         on_settings_changed: Callable[[Settings], None] | None = None,
+        idle_s: Callable[[], float | None] = lambda: None,
+        timer_sink: TimerSink | None = None,
+        camera_problem: Callable[[str], Any] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -169,6 +192,17 @@ class AppController(QObject):
         self.calibration_dialog: Any = None
         self._frame_viewers: set[str] = set()
         self._today: tuple[date, float, float] | None = None
+        # No camera: remind by the clock, with the desktop's idle time as breaks.
+        self._idle_s = idle_s
+        self._timer_sink = timer_sink
+        self._camera_problem = camera_problem
+        self.timer: TimerBout | None = None
+        self._paused_at_s = 0.0
+        self.timer_bout_s = 0.0
+        self.problem: Any = None  # the CameraProblem told to the user, or None
+        self.problem_notified = False
+        self.about_window: Any = None
+        self.first_run_window: Any = None
 
         worker.record_ready.connect(self.on_record)
         worker.frame_available.connect(self.on_frame)
@@ -177,12 +211,18 @@ class AppController(QObject):
             action.triggered.connect(lambda _=False, c=choice: self.pause(c))
         actions.resume.triggered.connect(lambda: self.resume())
         actions.live_view.triggered.connect(self.open_live_view)
+        actions.status.triggered.connect(self.open_live_view)
         actions.report.triggered.connect(self.open_report)
         actions.settings.triggered.connect(self.open_settings)
         actions.take_break.triggered.connect(lambda: self.start_break())
+        actions.took_break.triggered.connect(self.took_break)
+        actions.about.triggered.connect(self.open_about)
+        actions.first_run.triggered.connect(self.open_first_run)
         actions.quit.triggered.connect(lambda: emit(self.quit_requested))
         actions.report.setEnabled(windows.report is not None)
         actions.settings.setEnabled(windows.settings is not None)
+        actions.about.setEnabled(windows.about is not None)
+        actions.first_run.setEnabled(windows.first_run is not None)
 
         self._pause_timer = QTimer(self)
         self._pause_timer.setInterval(PAUSE_CHECK_MS)
@@ -197,6 +237,9 @@ class AppController(QObject):
         self._today_timer.setInterval(TODAY_REFRESH_MS)
         self._today_timer.timeout.connect(self.refresh_today)
         self._today_timer.start()
+        self._timer_tick = QTimer(self)
+        self._timer_tick.setInterval(TIMER_TICK_MS)
+        self._timer_tick.timeout.connect(self.on_timer_tick)
         self.refresh_today()
         self._update_tray()
 
@@ -223,6 +266,8 @@ class AppController(QObject):
             self.live_view.set_record(record)
         if self.calibration_dialog is not None and self.calibration_dialog.isVisible():
             self.calibration_dialog.on_sample(record.sample)
+        if self.first_run_window is not None and self.first_run_window.isVisible():
+            self.first_run_window.set_record(record)
         was_showing = self.policy.showing
         bout_s = summary.current_bout_s if summary.in_bout else 0.0
         nudges = self.policy.update(
@@ -258,7 +303,13 @@ class AppController(QObject):
         image = self.worker.take_frame()
         if image is None:
             return
-        for window in (self.live_view, self.settings_dialog, self.calibration_dialog):
+        windows = (
+            self.live_view,
+            self.first_run_window,
+            self.settings_dialog,
+            self.calibration_dialog,
+        )
+        for window in windows:
             if window is not None and window.isVisible() and hasattr(window, "set_frame"):
                 window.set_frame(image)
 
@@ -278,10 +329,130 @@ class AppController(QObject):
         if status.message:
             log.info("camera worker: %s — %s", status.state.value, status.message)
         self.status = status
+        if status.state is WorkerState.CAMERA_PROBLEM:
+            self._camera_down()
+        elif status.state is WorkerState.RUNNING:
+            self._camera_back()
         if self.live_view is not None:
             self.live_view.set_paused(
                 self._paused_text() if status.state is WorkerState.PAUSED else ""
             )
+        self._show_problem_in_live_view()
+        self._update_tray()
+
+    # ---- no camera: say it once, remind by the clock, resume by itself ---------------------------
+
+    def _camera_down(self) -> None:
+        problem = (
+            self._camera_problem(self.status.message) if self._camera_problem is not None else None
+        )
+        self.problem = problem
+        if self.timer is None:
+            now_s = self.worker.now_s()
+            self.timer = TimerBout(now_s, natural_break_s=self.settings.natural_break_min * 60.0)
+            self._timer_tick.start()
+            log.info("no camera: reminding by the clock")
+        if not self.problem_notified:
+            # Once per outage: the retries that follow change nothing the user can act on.
+            self.problem_notified = True
+            title = str(
+                getattr(self.problem, "title", "")
+                or f"HipCheck cannot use the camera: {self.problem_short()}"
+            )
+            self.notifier.notify(
+                title,
+                self.problem_message(),
+                ((CHOOSE_CAMERA, "Choose camera…"),),
+                self._on_problem_action,
+            )
+
+    def _camera_back(self) -> None:
+        if self.timer is None and not self.problem_notified:
+            return
+        self._finish_timer()
+        if self.problem_notified:
+            log.info("the camera is back: measuring again")
+            self.notifier.close()
+        self.problem = None
+        self.problem_notified = False
+        self.timer_bout_s = 0.0
+
+    def _finish_timer(self) -> None:
+        """Stop timing by the clock and store what it timed."""
+        timer, self.timer = self.timer, None
+        self._timer_tick.stop()
+        if timer is not None and self._timer_sink is not None:
+            try:
+                self._timer_sink.finish(timer, self.worker.now_s(), self.clock.wall())
+            except Exception:  # never lose the app over a failing disk
+                log.warning("could not store the timer-only time", exc_info=True)
+
+    def _on_problem_action(self, key: str) -> None:
+        if key in (CHOOSE_CAMERA, DEFAULT):
+            self.open_settings()
+
+    def problem_short(self) -> str:
+        """ "camera busy": the camera problem for the status line."""
+        short = getattr(self.problem, "short", "")
+        return str(short) if short else "no camera"
+
+    def problem_message(self) -> str:
+        """What is wrong with the camera and what to do, in full."""
+        message = getattr(self.problem, "message", "")
+        return str(message) if message else (self.status.message or "The camera is not available")
+
+    def _show_problem_in_live_view(self) -> None:
+        """The live view and the first run say what is wrong with the camera (or nothing)."""
+        message = self.problem_message() if self.timer is not None else ""
+        for window in (self.live_view, self.first_run_window):
+            setter = getattr(window, "set_camera_problem", None)
+            if setter is not None:
+                setter(message)
+
+    def on_timer_tick(self) -> None:
+        """Without a camera: advance the clock bout (idle time counts as a break), nudge, store."""
+        timer = self.timer
+        if timer is None:
+            return
+        now_s = self.worker.now_s()
+        wall = self.clock.wall()
+        if self.paused:
+            # Like the camera's gap, a pause (or a locked screen) counts as time away.
+            timer.update(now_s, now_s - self._paused_at_s)
+            self.timer_bout_s = 0.0 if timer.away else self.timer_bout_s
+            return
+        reading = timer.update(now_s, self._idle_s())
+        self.timer_bout_s = reading.bout_s
+        was_showing = self.policy.showing
+        nudges = self.policy.update(
+            now_s,
+            wall,
+            sitting=not reading.away,
+            bout_s=reading.bout_s,
+            paused=self.paused,
+            dnd=self._dnd(),
+            posture=BoutPosture(reading.bout_s, timer_only=True),
+        )
+        if was_showing and not self.policy.showing and not nudges:
+            self.notifier.close()  # the idle time answered the nudge
+        for nudge in nudges:
+            self._show_nudge(nudge)
+        if self._timer_sink is not None:
+            try:
+                self._timer_sink.write(timer, now_s, wall)
+            except Exception:
+                log.warning("could not store the timer-only time", exc_info=True)
+        self._update_tray()
+
+    def took_break(self) -> None:
+        """ "I just took a break": the sitting count starts again from now."""
+        now_s = self.worker.now_s()
+        if self.timer is not None:
+            self.timer.took_break(now_s)
+            self.timer_bout_s = 0.0
+        self.notifier.close()
+        self.policy.break_done(now_s, day=self.clock.wall().date())
+        self._record_event(EVENT_TOLD_BREAK, None)
         self._update_tray()
 
     # ---- pause / resume ------------------------------------------------------------------------
@@ -300,6 +471,8 @@ class AppController(QObject):
         self.paused_until = (
             until if until is not None else pause_until(choice, now, self.settings.work_start_h)
         )
+        if not self.paused:
+            self._paused_at_s = self.worker.now_s()
         self.user_paused = True
         self.worker.pause()
         self.actions.set_paused(True)
@@ -348,6 +521,8 @@ class AppController(QObject):
 
     def on_session_inactive(self, inactive: bool) -> None:
         """Screen locked or machine asleep: pause monitoring; that time is a gap, counted as away."""
+        if inactive and not self.paused:
+            self._paused_at_s = self.worker.now_s()
         self.session_inactive = inactive
         if inactive:
             self.worker.pause()
@@ -374,7 +549,10 @@ class AppController(QObject):
         )
         log.info("nudge: %s", nudge.title)
         self.notifier.notify(
-            nudge.title, nudge.body, nudge_actions(nudge.can_snooze), self.on_notification_action
+            nudge.title,
+            nudge.body,
+            nudge_actions(nudge.can_snooze, self.settings.snooze_min),
+            self.on_notification_action,
         )
 
     def on_notification_action(self, key: str) -> None:
@@ -454,9 +632,13 @@ class AppController(QObject):
             self.live_view = self.windows.live_view()
             # The worker's thread runs no event loop; want_frames only sets a thread-safe flag.
             self.live_view.visibility_changed.connect(lambda on: self.want_frames("live", on))
+            choose = getattr(self.live_view, "choose_camera_requested", None)
+            if choose is not None:
+                choose.connect(self.open_settings)
         if self.last_record is not None:
             self.live_view.set_record(self.last_record)
         self.live_view.set_paused(self._paused_text() if self.paused else "")
+        self._show_problem_in_live_view()
         self.live_view.show()
         self.live_view.raise_()
         return self.live_view
@@ -487,6 +669,40 @@ class AppController(QObject):
         self.settings_dialog.raise_()
         return self.settings_dialog
 
+    def open_about(self) -> Any:
+        """Show the About window (version, licences, where data lives)."""
+        if self.windows.about is None:
+            return None
+        if self.about_window is None:
+            self.about_window = self.windows.about()
+        self.about_window.show()
+        self.about_window.raise_()
+        return self.about_window
+
+    def open_first_run(self) -> Any:
+        """Show the first-run window (again); it is fed the worker's frames like the live view."""
+        if self.windows.first_run is None:
+            return None
+        if self.first_run_window is None or not self.first_run_window.isVisible():
+            self.first_run_window = self.windows.first_run()
+            changed = getattr(self.first_run_window, "visibility_changed", None)
+            if changed is not None:
+                changed.connect(lambda on: self.want_frames("first_run", on))
+            applied = getattr(self.first_run_window, "settings_applied", None)
+            if applied is not None:
+                applied.connect(self.apply_settings)
+            calibrate = getattr(self.first_run_window, "calibrate_requested", None)
+            if calibrate is not None and self.windows.calibration is not None:
+                calibrate.connect(self.open_calibration)
+            choose = getattr(self.first_run_window, "choose_camera_requested", None)
+            if choose is not None:
+                choose.connect(self.open_settings)
+        self._show_problem_in_live_view()
+        self.first_run_window.show()
+        self.first_run_window.raise_()
+        self.first_run_window.activateWindow()
+        return self.first_run_window
+
     def open_calibration(self) -> Any:
         """Show the calibration dialog, fed with the worker's samples."""
         if self.windows.calibration is None:
@@ -504,6 +720,11 @@ class AppController(QObject):
         self.settings = settings
         self.worker.apply_settings(settings)
         self.policy.apply_settings(settings)
+        if self.timer is not None:
+            self.timer.natural_break_s = settings.natural_break_min * 60.0
+        set_front = getattr(self.live_view, "set_front", None)
+        if set_front is not None:
+            set_front(settings.camera_position == "front")
         if self._on_settings_changed is not None:
             self._on_settings_changed(settings)
         if camera_changed and not self.paused:
@@ -541,6 +762,14 @@ class AppController(QObject):
         out["today_sitting_s"] = round(self._today_totals(record)[0])
         if self.status.message:
             out["camera_message"] = redact_url(self.status.message)
+        if self.timer is not None:
+            # The clock's count stands in for the camera's: what is wrong, and when the break is.
+            out["timer_only"] = True
+            out["camera_message"] = redact_url(self.problem_message())
+            due_s = self.policy.due_in_s(self.worker.now_s(), self.timer_bout_s)
+            if due_s is not None:
+                out["next_break_in_s"] = round(due_s)
+        out["status_line"] = redact_url(self.current_status_line())
         if self.storage_error:
             out["storage_error"] = self.storage_error
         return out
@@ -586,7 +815,8 @@ class AppController(QObject):
         if self.session_inactive and not self.user_paused:
             return "Paused while the screen is locked"
         if self.paused_until is not None:
-            return f"Paused until {self.paused_until:%a %H:%M}"
+            # "14:00" today, "Wed 08:00" on another day.
+            return f"Paused until {clock_time_from(self.paused_until, self.clock.wall())}"
         return "Paused until you resume"
 
     def _today_totals(self, record: SampleRecord | None) -> tuple[float, float]:
@@ -597,31 +827,89 @@ class AppController(QObject):
             return record.summary.sitting_s, record.summary.flexion_s
         return 0.0, 0.0
 
+    def current_status(self) -> Status:
+        """What the status line and the tray icon say now."""
+        limit_s = self.policy.limit_s
+        now_s = self.worker.now_s()
+        wall = self.clock.wall()
+        if self.paused or self.status.state is WorkerState.PAUSED:
+            return Status(Activity.PAUSED, limit_s=limit_s, paused=self._paused_text())
+        if self.timer is not None:
+            away = self.timer.away
+            bout_s = self.timer_bout_s
+            return self._with_break(
+                Status(
+                    Activity.AWAY if away else Activity.SITTING,
+                    sitting_s=None if away else self.policy.since_break_s(bout_s),
+                    limit_s=limit_s,
+                    timer_only=self.problem_short(),
+                ),
+                now_s,
+                bout_s,
+                wall,
+            )
+        if self.status.state in (WorkerState.CAMERA_PROBLEM, WorkerState.ENDED):
+            return Status(Activity.CAMERA_PROBLEM, limit_s=limit_s)
+        record = self.last_record
+        if record is None:
+            return Status(Activity.STARTING, limit_s=limit_s)
+        activity = {
+            State.SITTING: Activity.SITTING,
+            State.STANDING: Activity.STANDING,
+            State.AWAY: Activity.AWAY,
+            State.UNKNOWN: Activity.LOOKING,
+        }[record.state]
+        bout_s = record.summary.current_bout_s if record.summary.in_bout else 0.0
+        if activity is not Activity.SITTING:
+            return Status(activity, limit_s=limit_s)
+        return self._with_break(
+            Status(activity, sitting_s=self.policy.since_break_s(bout_s), limit_s=limit_s),
+            now_s,
+            bout_s,
+            wall,
+        )
+
+    def _with_break(self, status: Status, now_s: float, bout_s: float, wall: datetime) -> Status:
+        """Add when the break comes (or why none will) to a sitting status."""
+        from dataclasses import replace
+
+        block = self.policy.blocked_at(wall, dnd=self._dnd())
+        if block is not None:
+            return replace(status, why_not=WHY_NOT[block])
+        if status.activity is not Activity.SITTING:
+            return status
+        return replace(status, break_in_s=self.policy.due_in_s(now_s, bout_s))
+
+    def current_status_line(self) -> str:
+        """ "Sitting 23 min · break in 22 min" (or why not)."""
+        return status_line(self.current_status())
+
     def tray_view(self) -> TrayView:
         """What the tray should show now."""
-        record = self.last_record
-        bout_s: float | None = None
-        if record is not None and record.summary.in_bout:
-            bout_s = record.summary.current_bout_s
-        sitting_s, flexion_s = self._today_totals(record)
-        if self.paused or self.status.state is WorkerState.PAUSED:
-            mode, line = TrayMode.PAUSED, self._paused_text()
-        elif self.status.state in (WorkerState.CAMERA_PROBLEM, WorkerState.ENDED):
-            mode, line = TrayMode.CAMERA_PROBLEM, self.status.message or "camera problem"
-        elif record is None:
-            mode, line = TrayMode.STARTING, "starting…"
-        elif record.state is State.SITTING:
-            mode, line = TrayMode.SITTING, f"sitting for {duration(bout_s or 0.0)}"
-        elif record.state is State.STANDING:
-            mode, line = TrayMode.STANDING, "standing"
-        elif record.state is State.AWAY:
-            mode, line = TrayMode.AWAY, "away"
-        else:
-            mode, line = TrayMode.STARTING, "looking for you…"
+        status = self.current_status()
+        line = status_line(status)
+        sitting_s, flexion_s = self._today_totals(self.last_record)
+        detail = ""
+        if status.timer_only:
+            detail = self.problem_message()
+        elif status.activity is Activity.CAMERA_PROBLEM:
+            detail = self.status.message or "The camera is not available"
+        mode = {
+            Activity.STARTING: TrayMode.STARTING,
+            Activity.LOOKING: TrayMode.STARTING,
+            Activity.SITTING: TrayMode.SITTING,
+            Activity.STANDING: TrayMode.STANDING,
+            Activity.AWAY: TrayMode.AWAY,
+            Activity.PAUSED: TrayMode.PAUSED,
+            Activity.CAMERA_PROBLEM: TrayMode.CAMERA_PROBLEM,
+        }[status.activity]
         return TrayView(
             mode=mode,
-            bout_min=int((bout_s or 0.0) // 60),
-            tooltip=tooltip_text(line, sitting_s, flexion_s, bout_s),
+            fill=status.fill,
+            due=status.due,
+            camera_badge=bool(status.timer_only),
+            status=line,
+            tooltip=tooltip_text(line, sitting_s, flexion_s, detail),
         )
 
     def _update_tray(self) -> None:
@@ -639,7 +927,15 @@ class AppController(QObject):
         """Close windows and notifications at quit."""
         self._pause_timer.stop()
         self._today_timer.stop()
+        self._finish_timer()
         self.notifier.close()
-        for window in (self.live_view, self.report_window, self.settings_dialog, self.break_window):
+        for window in (
+            self.live_view,
+            self.report_window,
+            self.settings_dialog,
+            self.break_window,
+            self.about_window,
+            self.first_run_window,
+        ):
             if window is not None:
                 window.hide()

@@ -19,10 +19,11 @@ from PySide6.QtGui import (
     QImage,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QShowEvent,
 )
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from hipcheck.core import types as t
 from hipcheck.core.glossary import (
@@ -73,6 +74,13 @@ ADVICE_HIPS = (
     "so it sees your hip and knee to measure the hip angle."
 )
 ADVICE_KNEES = "Knees not visible: tilt or move the camera down a little so it sees your knees."
+FRONT_NOTE = (
+    "Camera in front of you: HipCheck measures when you sit, stand up and leave, "
+    "not the hip angle (that needs the camera beside you)."
+)
+LEGEND = "Solid lines: seen · dashed lines: guessed (hidden from the camera)"
+WAITING = "Waiting for the camera…"
+NO_PICTURE = "No picture: the camera cannot be used (see below)"
 
 
 def mean_luminance(image: QImage) -> float:
@@ -98,9 +106,16 @@ def body_height_share(sample: PoseSample) -> float:
 
 
 def framing_advice(
-    sample: PoseSample | None, observation: Observation | None, luminance: float | None
+    sample: PoseSample | None,
+    observation: Observation | None,
+    luminance: float | None,
+    *,
+    front: bool = False,
 ) -> list[str]:
-    """What to fix about the camera's framing, most important first (empty when all is fine)."""
+    """What to fix about the camera's framing, most important first (empty when all is fine).
+
+    With the camera in front (``front``), hidden hips and knees are expected, not advice.
+    """
     advice: list[str] = []
     if luminance is not None and luminance < TOO_DARK_LUMA:
         advice.append(ADVICE_DARK)
@@ -109,6 +124,8 @@ def framing_advice(
         return advice
     if body_height_share(sample) < TOO_FAR_HEIGHT_SHARE:
         advice.append(ADVICE_FAR)
+    if front:
+        return advice
     if not observation.hips_visible:
         advice.append(ADVICE_HIPS)
     elif not observation.knees_visible:
@@ -126,10 +143,19 @@ class LiveText:
     advice: tuple[str, ...]
 
 
-def live_text(record: SampleRecord | None, luminance: float | None, paused: str = "") -> LiveText:
+def live_text(
+    record: SampleRecord | None,
+    luminance: float | None,
+    paused: str = "",
+    *,
+    camera_problem: str = "",
+    front: bool = False,
+) -> LiveText:
     """Compose the live view's text from the newest engine record."""
     if paused:
         return LiveText(paused, "", "", ())
+    if camera_problem:
+        return LiveText("No camera: reminding by the clock", "", "", (camera_problem,))
     if record is None:
         return LiveText("Starting the camera…", "", "", ())
     obs = record.observation
@@ -138,6 +164,8 @@ def live_text(record: SampleRecord | None, luminance: float | None, paused: str 
     if obs.hip_angle_deg is not None and obs.flexion_deg is not None:
         side = f", {obs.side.value} side" if obs.side is not None else ""
         angle = f"Hip angle {hip_angle(obs.hip_angle_deg)}{side}"
+    elif front:
+        angle = FRONT_NOTE
     else:
         angle = "Hip angle: not measurable from this view"
     summary = record.summary
@@ -147,7 +175,7 @@ def live_text(record: SampleRecord | None, luminance: float | None, paused: str 
             bout += f" ({BENT_HIPS} {duration(summary.current_bout_flexion_s)})"
     else:
         bout = NO_STRETCH
-    advice = framing_advice(record.sample, obs, luminance)
+    advice = framing_advice(record.sample, obs, luminance, front=front)
     if record.calibration_note:
         advice.append(f"Calibration not used: {record.calibration_note}.")
     return LiveText(state_text, angle, bout, tuple(advice))
@@ -161,6 +189,7 @@ class FrameView(QWidget):
         self._image = QImage()
         self._sample: PoseSample | None = None
         self._side: t.Side | None = None
+        self._placeholder = WAITING
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -179,6 +208,11 @@ class FrameView(QWidget):
         self._side = side
         self.update()
 
+    def set_placeholder(self, text: str) -> None:
+        """What the empty picture says (``WAITING`` unless the camera has a problem)."""
+        self._placeholder = text or WAITING
+        self.update()
+
     def clear(self) -> None:
         """Forget the frame (when the window closes: frames live only while shown)."""
         self._image = QImage()
@@ -192,7 +226,7 @@ class FrameView(QWidget):
         p.fillRect(self.rect(), QColor("#101010"))
         if self._image.isNull():
             p.setPen(QColor("#d0d0d0"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the camera…")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             p.end()
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -241,10 +275,12 @@ class LiveView(QWidget):
     """The live view window; emits ``visibility_changed`` so the worker sends frames only while shown."""
 
     visibility_changed = Signal(bool)
+    choose_camera_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, front: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("HipCheck — live view")
+        self.front = front
         self.frame_view = FrameView()
         self.state_label = QLabel()
         big = QFont()
@@ -256,16 +292,26 @@ class LiveView(QWidget):
         self.advice_label = QLabel()
         self.advice_label.setWordWrap(True)
         self.advice_label.setStyleSheet("color: #b45309;")
+        self.angle_label.setWordWrap(True)
+        self.legend_label = QLabel(LEGEND)
+        self.legend_label.setWordWrap(True)
+        self.choose_camera = QPushButton("Choose camera…")
+        self.choose_camera.clicked.connect(lambda: emit(self.choose_camera_requested))
         privacy = QLabel("The picture stays in memory on this computer; nothing is recorded.")
-        privacy.setStyleSheet("color: gray;")
+        privacy.setWordWrap(True)
+        for quiet in (privacy, self.legend_label):
+            quiet.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout = QVBoxLayout(self)
         layout.addWidget(self.frame_view, stretch=1)
+        layout.addWidget(self.legend_label)
         for label in (self.state_label, self.angle_label, self.bout_label, self.advice_label):
             layout.addWidget(label)
+        layout.addWidget(self.choose_camera, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(privacy)
         self._record: SampleRecord | None = None
         self._luminance: float | None = None
         self._paused = ""
+        self._camera_problem = ""
         self._render()
         self.resize(720, 600)
 
@@ -294,9 +340,30 @@ class LiveView(QWidget):
             self.frame_view.clear()
         self._render()
 
+    def set_camera_problem(self, message: str) -> None:
+        """The camera cannot be used: say why and what to do (empty: measuring again)."""
+        if message == self._camera_problem:
+            return
+        self._camera_problem = message
+        self.frame_view.set_placeholder(NO_PICTURE if message else WAITING)
+        if message:
+            self.frame_view.clear()
+        self._render()
+
+    def set_front(self, front: bool) -> None:
+        """Where the camera is (the ``camera_position`` setting): front or side."""
+        self.front = front
+        self._render()
+
     def text(self) -> LiveText:
         """What the text panel shows now."""
-        return live_text(self._record, self._luminance, self._paused)
+        return live_text(
+            self._record,
+            self._luminance,
+            self._paused,
+            camera_problem=self._camera_problem,
+            front=self.front,
+        )
 
     def _render(self) -> None:
         text = self.text()
@@ -305,6 +372,7 @@ class LiveView(QWidget):
         self.bout_label.setText(text.bout)
         self.advice_label.setText("\n".join(f"• {a}" for a in text.advice))
         self.advice_label.setVisible(bool(text.advice))
+        self.choose_camera.setVisible(bool(self._camera_problem))
 
     def showEvent(self, event: QShowEvent) -> None:
         """Ask for frames while shown."""

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from hipcheck.paths import APP_ID
+
 log = logging.getLogger(__name__)
 
 ActionCallback = Callable[[str], None]
@@ -39,13 +41,22 @@ SNOOZE = "snooze"
 DISMISSED = "dismissed"
 """Passed to ``on_action`` when the user closed the notification without choosing an action."""
 
-NUDGE_ACTIONS: tuple[tuple[str, str], ...] = ((DEFAULT, "Start break"), (SNOOZE, "Snooze"))
+START_BREAK = (DEFAULT, "Start break")
 APP_NAME = "HipCheck"
+# The installed desktop file's id, which is also the icon's name: desktops link a notification
+# to the app (and show its icon) by it.
+DESKTOP_ENTRY = APP_ID
 
 
-def nudge_actions(can_snooze: bool) -> tuple[tuple[str, str], ...]:
-    """The actions of a nudge: "Start break", plus "Snooze" while snoozes are left."""
-    return NUDGE_ACTIONS if can_snooze else NUDGE_ACTIONS[:1]
+def nudge_actions(can_snooze: bool, snooze_min: float = 10.0) -> tuple[tuple[str, str], ...]:
+    """The actions of a nudge: "Start break", plus "Snooze 10 min" while snoozes are left."""
+    if not can_snooze:
+        return (START_BREAK,)
+    minutes = f"{snooze_min:g}"
+    return (START_BREAK, (SNOOZE, f"Snooze {minutes} min"))
+
+
+NUDGE_ACTIONS = nudge_actions(True)
 
 
 # Freedesktop "closed" reasons: 1 expired, 2 dismissed by the user, 3 closed by a call.
@@ -223,7 +234,7 @@ class FreedesktopNotifier:
             flat += [key, label]
         hints: dict[str, tuple[str, Any]] = {
             "urgency": ("y", 1),
-            "desktop-entry": ("s", "hipcheck"),
+            "desktop-entry": ("s", DESKTOP_ENTRY),
             "category": ("s", "presence"),
             "suppress-sound": ("b", not self.sound),
         }
@@ -232,7 +243,7 @@ class FreedesktopNotifier:
             "Notify",
             "susssasa{sv}i",
             # replaces_id: a repeat nudge replaces the one still shown; 0 = never expire.
-            (APP_NAME, self._current_id, "hipcheck", title, body, flat, hints, 0),
+            (APP_NAME, self._current_id, DESKTOP_ENTRY, title, body, flat, hints, 0),
         )
         reply = self._router.send_and_get_reply(msg, timeout=2.0)
         self._current_id = int(_unwrap(reply)[0])
@@ -305,7 +316,8 @@ class NotifySendNotifier:
     def notify(self, title: str, body: str, actions: Actions, on_action: ActionCallback) -> None:
         """Start notify-send in a thread; returns at once."""
         self.close()
-        cmd = [self.executable, f"--app-name={APP_NAME}", "--wait", "--expire-time=0"]
+        cmd = [self.executable, f"--app-name={APP_NAME}", f"--icon={DESKTOP_ENTRY}"]
+        cmd += [f"--hint=string:desktop-entry:{DESKTOP_ENTRY}", "--wait", "--expire-time=0"]
         cmd += [f"--action={key}={label}" for key, label in actions]
         if not self.sound:
             cmd.append("--hint=boolean:suppress-sound:true")

@@ -16,7 +16,7 @@ import importlib
 import logging
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +58,9 @@ from hipcheck.core.settings import (
     iter_specs,
     retention_cutoff,
     save_settings,
+    saved_with_change,
+    setting_names,
+    settings_to_dict,
     shown_bounds,
     shown_value,
     spec_of,
@@ -515,6 +518,8 @@ class SettingsDialog(ThemedMixin, QDialog):
         autostart_command: Sequence[str] | None = None,
         autostart_platform: Platform | None = None,
         now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        saved: Settings | None = None,
+        for_this_run: Collection[str] = (),
         shared_frames: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -523,6 +528,11 @@ class SettingsDialog(ThemedMixin, QDialog):
         self._shared_frames = shared_frames
         self._sharing = False
         self._settings = settings
+        # What the settings file holds: ``settings`` minus this run's --set overrides, which are
+        # marked "for this run" and never written to the file.
+        self._saved = saved if saved is not None else settings
+        self.for_this_run = set(for_this_run)
+        self._labels: dict[str, QLabel] = {}
         self._on_change = on_change
         self._paths = paths
         self._delete_all = delete_all
@@ -567,6 +577,7 @@ class SettingsDialog(ThemedMixin, QDialog):
             label = QLabel(spec.label + ":")
             label.setToolTip(spec.help)
             label.setBuddy(editor)
+            self._labels[name] = label
             form.addRow(label, editor)
             # The help also shows under the editor: tooltips are easy to miss.
             help_label = HelpLabel(spec.help)
@@ -597,6 +608,8 @@ class SettingsDialog(ThemedMixin, QDialog):
         layout.addLayout(bottom)
 
         self._load_editors(settings)
+        for name in self.for_this_run:
+            self._mark_for_this_run(name, True)
         self.tabs.currentChanged.connect(self._update_preview)
         self.refresh_roles()
         cap_to_screen(self)
@@ -654,13 +667,10 @@ class SettingsDialog(ThemedMixin, QDialog):
             self._load_editors(self._settings)
             return False
         self._settings = new
-        if self._paths is not None:
-            try:
-                save_settings(self._paths.settings_file, new)
-            except OSError as exc:
-                self._status(f"Applied, but could not save the settings file: {exc}", error=True)
-            else:
-                self._status(self._saved_text(name, new))
+        # Only this key changes in the file; another key's one-run override stays out of it.
+        self._save(
+            saved_with_change(self._saved, name, value), (name,), self._saved_text(name, new)
+        )
         if (
             name == "camera"
             and not self._shared_frames
@@ -671,6 +681,20 @@ class SettingsDialog(ThemedMixin, QDialog):
         self.settings_changed.emit(new)
         self._on_change(new)
         return True
+
+    def _mark_for_this_run(self, name: str, on: bool) -> None:
+        """Mark a label whose value came from ``--set``: in force now, not in the settings file."""
+        label = self._labels.get(name)
+        if label is None:
+            return
+        spec = spec_of(name)
+        label.setText(f"{spec.label} (for this run):" if on else f"{spec.label}:")
+        label.setToolTip(
+            f"Set with --set for this run only; the settings file keeps "
+            f"{settings_to_dict(self._saved)[name]!r}. Change it here to keep a new value."
+            if on
+            else spec.help
+        )
 
     def _saved_text(self, name: str, new: Settings) -> str:
         """What "Saved" means for this change (a shorter retention deletes older records)."""
@@ -690,17 +714,33 @@ class SettingsDialog(ThemedMixin, QDialog):
             return
         self._settings = new
         self._load_editors(new)
-        if self._paths is not None:
-            try:
-                save_settings(self._paths.settings_file, new)
-            except OSError as exc:
-                self._status(f"Applied, but could not save the settings file: {exc}", error=True)
-            else:
-                self._status(f"✓ Defaults restored and saved at {clock_time(self._now())}")
-        else:
+        # The file keeps its own camera and start at login (not this run's --set values).
+        self._save(
+            replace(defaults, **{name: getattr(self._saved, name) for name in KEPT_BY_RESTORE}),
+            [name for name in setting_names() if name not in KEPT_BY_RESTORE],
+            f"✓ Defaults restored and saved at {clock_time(self._now())}",
+        )
+        if self._paths is None:
             self._status("✓ Defaults restored")
         self.settings_changed.emit(new)
         self._on_change(new)
+
+    def _save(self, saved: Settings, chosen: Sequence[str], done: str) -> None:
+        """Write ``saved`` (the file's values) and say ``done``; the ``chosen`` settings are now
+        the user's own, no longer this run's ``--set`` values."""
+        self._saved = saved
+        for name in chosen:
+            if name in self.for_this_run:
+                self.for_this_run.discard(name)
+                self._mark_for_this_run(name, False)
+        if self._paths is None:
+            return
+        try:
+            save_settings(self._paths.settings_file, saved)
+        except OSError as exc:
+            self._status(f"Applied, but could not save the settings file: {exc}", error=True)
+        else:
+            self._status(done)
 
     def _ask_restore(self) -> None:
         answer = QMessageBox.question(
@@ -737,7 +777,7 @@ class SettingsDialog(ThemedMixin, QDialog):
 
         if self._paths is None:
             raise OSError("no data folder to export")
-        return export_all_data(self._paths, dest, self._settings, self._now())
+        return export_all_data(self._paths, dest, self._saved, self._now())
 
     def delete_all_data(self) -> None:
         """Delete every recorded interval and event, and the calibration; settings are kept."""
@@ -920,7 +960,7 @@ class SettingsDialog(ThemedMixin, QDialog):
         self._style_status(self._roles or self.roles())
         self.status_label.setText(text)
 
-    # -- preview lifecycle: the camera is held only while the Monitoring tab is visible --
+    # -- preview lifecycle: the camera is held only while the Camera tab is visible --
 
     def _update_preview(self, *_: object) -> None:
         cam = self.camera_editor
@@ -947,7 +987,7 @@ class SettingsDialog(ThemedMixin, QDialog):
             self.camera_editor.preview.show_image(image)
 
     def showEvent(self, event: Any) -> None:
-        """Start the preview when shown on the Monitoring tab."""
+        """Start the preview when shown on the Camera tab."""
         super().showEvent(event)
         self._update_preview()
 

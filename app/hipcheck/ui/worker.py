@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Retry delays for a source that fails to open or read (a live source has its own back-off).
-BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+# Capped at 10 s: a camera plugged back in (or freed by a video call) is measured again soon.
+BACKOFF_S = (1.0, 2.0, 5.0, 10.0)
 # While the live view is open, frames are shown at this rate (the engine keeps its sample rate).
 DISPLAY_INTERVAL_S = 0.1
 
@@ -219,6 +220,7 @@ class CameraWorker(QObject):
             self._run()
         except Exception as exc:  # never leave the thread without saying so
             log.exception("camera worker failed")
+            # The message's start is what tells this apart from a camera problem (camera_check).
             self._set_state(WorkerState.CAMERA_PROBLEM, f"Monitoring stopped: {exc}")
         finally:
             self._release()
