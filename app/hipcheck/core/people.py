@@ -55,6 +55,9 @@ DROP_AFTER_S: Final = 3.0
 # The user's track unseen this long, with nobody covering where they were, means they left.
 GONE_AFTER_S: Final = 0.5
 GONE_AFTER_MISSES: Final = 2
+# A track first seen this close (seconds) to the user's last sighting, where the user was, is the
+# user under a new id.
+TWIN_BIRTH_S: Final = 0.5
 # Covered by someone else, the user counts as hidden (still there) for at most this long.
 HIDDEN_MAX_S: Final = 6.0
 # Near the user's home (where they settled): within this many torso lengths.
@@ -388,10 +391,17 @@ class UserChooser:
 
     @staticmethod
     def _twin(user: Track, seen: Sequence[Track]) -> Track | None:
-        """A track seen now where the unseen user was, the same size: the user under a new id."""
+        """A track seen now that is the unseen user under a new id: at the user's very place and
+        size, or one that appeared where the user was just as the user vanished (the fit of
+        someone sitting down or standing up changes size faster than tracking follows)."""
         last = user.person
         for tr in seen:
-            if tr.id != user.id and _same_person(tr.person, last):
+            if tr.id == user.id:
+                continue
+            if _same_person(tr.person, last):
+                return tr
+            born_there = tr.first_seen_s >= user.last_seen_s - TWIN_BIRTH_S
+            if born_there and PeopleTracker.continues(user, tr.person):
                 return tr
         return None
 

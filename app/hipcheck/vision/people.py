@@ -15,14 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+import cv2
 import numpy as np
 
 from hipcheck.core.people import UserChoice, UserFinder
 from hipcheck.core.types import Landmark, PoseSample
 from hipcheck.vision.pose import PoseEstimator
 
-# How often the whole frame is searched for people while the user is followed on a crop.
+# How often the whole frame is searched for people while the user is followed on a crop: every
+# SCAN_EVERY_S while others are about or the picture around the user changes, else every
+# SCAN_IDLE_S (a user alone in a still room costs little more than one pose).
 SCAN_EVERY_S: Final = 2.0
+SCAN_IDLE_S: Final = 10.0
+# The picture around the user "changes" when a thumbnail's mean absolute difference outside the
+# user's crop exceeds this many grey levels (someone walking in; noise and light flicker stay
+# well below).
+CHANGE_LEVELS: Final = 4.0
+THUMB_SIZE: Final = (64, 48)
 # The crop around the user's last torso box, in torso lengths: room to lean and to stand up.
 CROP_SIDE: Final = 1.2
 CROP_UP: Final = 1.4
@@ -96,6 +105,8 @@ class PeopleSearch:
         self.focus = focus
         self.finder = UserFinder()
         self._last_scan_s: float | None = None
+        self._others_at_last_scan = 0
+        self._thumb: np.ndarray | None = None
         self.scans = 0
         self.focus_runs = 0
         self.last_crop: Crop | None = None
@@ -117,12 +128,38 @@ class PeopleSearch:
         """The scan landmarker on the whole frame."""
         self._last_scan_s = t_s
         self.scans += 1
-        return list(self.scan.detect(image_bgr, t_s))
+        found = list(self.scan.detect(image_bgr, t_s))
+        self._others_at_last_scan = len(found) - (1 if self.finder.finds_user(found) else 0)
+        return found
 
-    def _scan_due(self, t_s: float) -> bool:
-        """Whether the whole frame is due for a search by the clock."""
+    def _changed_around_user(self, image_bgr: np.ndarray) -> bool:
+        """Whether the picture outside the user's crop changed since the last sample."""
+        small = cv2.cvtColor(
+            cv2.resize(image_bgr, THUMB_SIZE, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY
+        )
+        previous, self._thumb = self._thumb, small
+        if previous is None or previous.shape != small.shape:
+            return True
+        diff = cv2.absdiff(small, previous)
+        crop = self.last_crop
+        if crop is not None:
+            height, width = image_bgr.shape[:2]
+            sx, sy = THUMB_SIZE[0] / width, THUMB_SIZE[1] / height
+            diff[
+                int(crop.y0 * sy) : int(np.ceil(crop.y1 * sy)),
+                int(crop.x0 * sx) : int(np.ceil(crop.x1 * sx)),
+            ] = 0
+        return float(diff.mean()) > CHANGE_LEVELS
+
+    def _scan_due(self, image_bgr: np.ndarray, t_s: float) -> bool:
+        """Whether the whole frame is due for a search: by the clock, sooner while others are
+        about or the picture around the user changes."""
+        changed = self._changed_around_user(image_bgr)
         last = self._last_scan_s
-        return last is None or not 0 <= t_s - last < SCAN_EVERY_S
+        if last is None or not t_s - last >= 0:
+            return True
+        busy = changed or self._others_at_last_scan > 0
+        return t_s - last >= (SCAN_EVERY_S if busy else SCAN_IDLE_S)
 
     def find(
         self,
@@ -135,7 +172,8 @@ class PeopleSearch:
         """Everyone found in the frame, and the chooser's answer (``still``: a single picture)."""
         height, width = image_bgr.shape[:2]
         size = (int(width), int(height))
-        if self.focus is None or self.finder.user_box(t_s) is None or self._scan_due(t_s):
+        due = self._scan_due(image_bgr, t_s)
+        if self.focus is None or self.finder.user_box(t_s) is None or due:
             people = self._scanned(image_bgr, t_s)
             if not self.finder.finds_user(people):
                 people += self._focused(image_bgr, t_s, size)
