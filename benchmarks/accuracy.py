@@ -4,7 +4,8 @@ Run: ``.venv/bin/python benchmarks/accuracy.py LABELS_CSV [--angle-space image|w
 [--json]`` where LABELS_CSV is a ``labels.csv`` laid out like ``../shared/data/posture`` (columns
 ``file,state``; files relative to the CSV's folder; an optional ``hip_angles_keypoints.csv``
 beside it). Stills go through the real model in static-image mode and ``core.posture.observe``;
-videos are sampled at 2/s through the follower in tracking mode and scored per sample. Hip angles
+videos are sampled at 2/s through the people search in video mode (as the app sees a clip: the user
+chosen among everyone found) and scored per sample. Hip angles
 are measured per annotated person: the model runs on a crop around the person's box (so every
 annotated person is measured, not only the one the model prefers on the full frame), the side is
 matched by the nearest hip, and the angle is compared in the image plane and in MediaPipe's world
@@ -21,7 +22,7 @@ import statistics
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,6 @@ if str(REPO / "app") not in sys.path:  # run from a checkout without installing
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-from hipcheck.vision.follow import Crop, UserFollower, uncrop  # noqa: E402
 
 from hipcheck.core.geometry import joint_angle_deg, to_pixels, to_world  # noqa: E402
 from hipcheck.core.posture import AngleSpace, observe  # noqa: E402
@@ -44,9 +44,11 @@ from hipcheck.core.types import (  # noqa: E402
     RIGHT_SHOULDER,
     Observation,
     PoseSample,
+    State,
 )
 from hipcheck.errors import UserError  # noqa: E402
-from hipcheck.vision.pose import MediaPipePoseEstimator, PoseEstimator  # noqa: E402
+from hipcheck.vision.people import Crop, PeopleSearch, uncrop  # noqa: E402
+from hipcheck.vision.pose import MediaPipePoseEstimator, PoseEstimator, estimate_one  # noqa: E402
 
 STATES = ("sitting", "standing", "away", "unknown")
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
@@ -217,24 +219,32 @@ def evaluate_still(
     image = read_image(path)
     if size is not None:
         image = letterbox(image, size)
-    sample = estimator.estimate(image, 0.0)
+    sample = estimate_one(estimator, image, 0.0)
     return observe(sample, angle_space=angle_space), sample
 
 
 def evaluate_video(
-    path: Path, estimator: PoseEstimator, *, angle_space: AngleSpace = "image"
+    path: Path,
+    estimator: PoseEstimator,
+    *,
+    focus: PoseEstimator | None = None,
+    angle_space: AngleSpace = "image",
 ) -> list[Observation]:
-    """Observations at 2 samples/s through the follower (as the app would see the clip)."""
+    """Observations at 2 samples/s of the user the people search finds (``estimator`` scans the
+    whole frame, ``focus``, if given, follows the user on a crop between scans)."""
     from hipcheck.vision.source import open_source
 
-    follower = UserFollower(estimator)
+    search = PeopleSearch(estimator, focus)
     observations = []
     with open_source(str(path)) as source:
         next_s: float | None = None
         while (frame := source.next_frame(next_s)) is not None:
-            observations.append(
-                observe(follower.estimate(frame.image, frame.timestamp_s), angle_space=angle_space)
-            )
+            _, choice = search.find(frame.image, frame.timestamp_s)
+            if choice.sample is None and choice.present:  # arriving or hidden: as the app sees it
+                observations.append(Observation(frame.timestamp_s, True, State.UNKNOWN))
+            else:
+                seen = observe(choice.sample, angle_space=angle_space)
+                observations.append(replace(seen, timestamp_s=frame.timestamp_s))
             next_s = frame.timestamp_s + 1.0 / VIDEO_SAMPLE_RATE_HZ
     return observations
 
@@ -268,8 +278,8 @@ def measure_person(
         min(width, math.ceil(x1 + grow * bw)),
         min(height, math.ceil(y1 + grow * bh)),
     )
-    found = estimator.estimate(
-        np.ascontiguousarray(image[crop.y0 : crop.y1, crop.x0 : crop.x1]), 0.0
+    found = estimate_one(
+        estimator, np.ascontiguousarray(image[crop.y0 : crop.y1, crop.x0 : crop.x1]), 0.0
     )
     if found is None:
         return []
@@ -403,13 +413,15 @@ def run(
         static.close()
     video_results: dict[str, dict[str, Any]] = {}
     if include_videos and videos:
-        tracking = MediaPipePoseEstimator()
+        from hipcheck.vision.engine import make_search
+
+        search = make_search()
         try:
             for label in videos:
-                states = Counter(
-                    o.state.value
-                    for o in evaluate_video(folder / label.file, tracking, angle_space=angle_space)
+                observations = evaluate_video(
+                    folder / label.file, search.scan, focus=search.focus, angle_space=angle_space
                 )
+                states = Counter(o.state.value for o in observations)
                 total = sum(states.values())
                 video_results[label.file] = {
                     "expected": label.state,
@@ -417,10 +429,12 @@ def run(
                     "states": dict(states),
                     "accuracy": states[label.state] / total if total else 0.0,
                 }
-                # A blank frame ends the track so the next clip starts afresh.
-                tracking.estimate(np.zeros((64, 64, 3), np.uint8), -1.0)
+                # A blank frame ends the tracks so the next clip starts afresh.
+                for model in (search.scan, search.focus):
+                    if model is not None:
+                        model.detect(np.zeros((64, 64, 3), np.uint8), -1.0)
         finally:
-            tracking.close()
+            search.close()
     correct = sum(r.expected == r.got for r in still_results)
     return {
         "labels": str(labels_csv),

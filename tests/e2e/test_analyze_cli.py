@@ -90,7 +90,8 @@ def test_video_json_summary_and_timeline_agree(
     settled = [e["state"] for e in timeline if e["t"] >= 2.0]
     assert settled.count("sitting") >= 0.9 * len(settled), settled
     assert summary["bouts"] == 1
-    assert summary["sitting_s"] >= summary["duration_s"] - 2.5
+    # Arriving: 1 s to settle in view and be taken for the user, then the smoothing delay.
+    assert summary["sitting_s"] >= summary["duration_s"] - 3.0
 
 
 def test_side_view_still_gives_one_raw_entry_with_the_hip_angle(

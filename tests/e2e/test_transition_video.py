@@ -48,7 +48,7 @@ def analysed(posture_data: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     data_dir = folder / "data"
     result = subprocess.run(
         [
-            sys.executable, "-m", "hipcheck", "analyze", str(video), "--json",
+            sys.executable, "-m", "hipcheck", "analyze", str(video), "--json", "--store",
             "--data-dir", str(data_dir), "--set", "natural_break_min=0.5",
         ],
         capture_output=True, text=True, timeout=300, check=False,

@@ -36,6 +36,8 @@ def _labelled(kind: str) -> list[tuple[str, str]]:
 
 STILLS = _labelled("stills")
 VIDEOS = _labelled("videos")
+# Time for someone in view to settle and be taken for the user (the timelines' allowance).
+SETTLING_S = 2.0
 
 
 @pytest.mark.footage
@@ -116,11 +118,15 @@ def test_stills_letterboxed_like_a_camera_frame(
 def test_front_view_clips_are_sitting_with_hips_hidden(
     posture_data: Path, tracking_estimator: MediaPipePoseEstimator, file: str, expected: str
 ) -> None:
-    observations = accuracy.evaluate_video(posture_data / file, tracking_estimator)
+    everything = accuracy.evaluate_video(posture_data / file, tracking_estimator)
+    # The user is chosen once they have settled in view: before that, there but not yet measured.
+    arriving = [o for o in everything if o.timestamp_s < SETTLING_S]
+    assert all(o.state.value != "standing" for o in arriving) and arriving[-1].person_present
+    observations = [o for o in everything if o.timestamp_s >= SETTLING_S]
     states = Counter(o.state.value for o in observations)
     share = states[expected] / len(observations)
     print(f"{file}: {share:.1%} of {len(observations)} samples {expected}; {dict(states)}")
-    assert len(observations) >= 20
+    assert len(everything) >= 20
     assert share >= 0.95
     assert states["standing"] == 0
     # The laptop-camera framing hides the hips: never a measured hip angle.

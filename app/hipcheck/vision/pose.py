@@ -235,12 +235,12 @@ class MediaPipePoseEstimator:
         self.static_image_mode = static_image_mode
         self.num_poses = num_poses
         self._last_ms = -1
-        self._calls = 0
+        self._fitted = False  # whether a person was found yet (native notes come until then)
         self._closed = False
 
     def _timestamp_ms(self, timestamp_s: float) -> int:
         """Video mode wants strictly increasing whole milliseconds, whatever the caller's clock."""
-        ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
+        ms = max(round(timestamp_s * 1000.0), self._last_ms + 1)
         self._last_ms = ms
         return ms
 
@@ -253,14 +253,16 @@ class MediaPipePoseEstimator:
         height, width = image_bgr.shape[:2]
         rgb = np.ascontiguousarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB))
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        # The first call prints native notes (memory alignment) once; keep them off the terminal.
-        with native_log_captured() if self._calls == 0 else contextlib.nullcontext():
+        # Native notes come once each: on the first call (memory alignment) and on the first fit
+        # of a person (landmark projection); keep them off the terminal until both are past.
+        with native_log_captured() if not self._fitted else contextlib.nullcontext():
             if self.static_image_mode:
                 result = self._landmarker.detect(image)
             else:
                 result = self._landmarker.detect_for_video(image, self._timestamp_ms(timestamp_s))
-        self._calls += 1
-        return from_tasks(result, timestamp_s, (int(width), int(height)))
+        people = from_tasks(result, timestamp_s, (int(width), int(height)))
+        self._fitted = self._fitted or bool(people)
+        return people
 
     def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> PoseSample | None:
         """The most prominent pose in the frame, or None."""
