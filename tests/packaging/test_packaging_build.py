@@ -101,6 +101,7 @@ def test_built_binary_analyzes_a_clip(built_app: Path, posture_data: Path, tmp_p
             "analyze",
             str(posture_data / CLIP),
             "--json",
+            "--store",
             "--data-dir",
             str(tmp_path / "data"),
         ],
@@ -118,7 +119,7 @@ def test_built_binary_analyzes_a_clip(built_app: Path, posture_data: Path, tmp_p
     assert summary["person_share"] > 0.8
     assert summary["sitting_s"] > 5
     assert any(entry["raw_state"] == "sitting" for entry in doc["timeline"])
-    # and it stored the intervals in the data dir it was given
+    # and, asked to, it stored the intervals in the data dir it was given
     assert (tmp_path / "data" / "hipcheck.sqlite3").is_file()
 
 
