@@ -54,6 +54,7 @@ DUPLICATE_SCALE_RATIO: Final = 1.5
 DROP_AFTER_S: Final = 3.0
 # The user's track unseen this long, with nobody covering where they were, means they left.
 GONE_AFTER_S: Final = 0.5
+GONE_AFTER_MISSES: Final = 2
 # Covered by someone else, the user counts as hidden (still there) for at most this long.
 HIDDEN_MAX_S: Final = 6.0
 # Near the user's home (where they settled): within this many torso lengths.
@@ -64,9 +65,6 @@ ARRIVING_GAP_S: Final = 0.5
 POINT_WAIT_S: Final = 10.0
 # Size of the search box around a "that's me" point, in shares of the frame height.
 POINT_BOX: Final = 0.2
-# Bystanders (settled beside the user) are not taken for the user until the user has been gone
-# this long.
-BYSTANDER_MEMORY_S: Final = 30.0
 # "That's me" takes the person whose torso box is within this many torso lengths of the point.
 POINT_REACH: Final = 0.5
 # Someone new in view (not cut, not yet settled) delays "nobody is here" for this long.
@@ -326,6 +324,7 @@ class UserChooser:
         self._user_seen_s: float | None = None
         self._point_since_s: float | None = None
         self._tracks: list[Track] = []
+        self._missed = 0  # samples in a row without the user's track
 
     def reset(self) -> None:
         """Forget the user, their home and the bystanders (keeps a pending "that's me")."""
@@ -334,6 +333,7 @@ class UserChooser:
         self.bystanders.clear()
         self._pending_since_s = None
         self._user_seen_s = None
+        self._missed = 0
 
     def point_at(self, x: float, y: float) -> None:
         """ "That's me": the person nearest (x, y) (fractions of the frame) is the user."""
@@ -370,7 +370,11 @@ class UserChooser:
                 return self._follow(twin, seen, t_s)
             lost_s = t_s - user.last_seen_s
             covered = any(tr.covers(user.person.box) for tr in seen if tr.id != user.id)
-            if (covered and lost_s <= HIDDEN_MAX_S) or lost_s < GONE_AFTER_S:
+            self._missed += 1
+            # Gone only after a moment and more than one missed sample: at a low sample rate
+            # one sample the model misses would otherwise read as "away".
+            briefly = lost_s < GONE_AFTER_S or self._missed < GONE_AFTER_MISSES
+            if (covered and lost_s <= HIDDEN_MAX_S) or briefly:
                 return UserChoice(None, Why.HIDDEN, user.id, len(seen))
         chosen = self._choose(seen, t_s, at_desk) if not still else self._in_picture(seen)
         if chosen is not None:
@@ -393,6 +397,7 @@ class UserChooser:
 
     def _follow(self, user: Track, seen: Sequence[Track], t_s: float) -> UserChoice:
         """The user's track is in view: note settled others as bystanders, move home."""
+        self._missed = 0
         others = [tr for tr in seen if tr.id != user.id]
         self.bystanders.update(tr.id for tr in others if tr.settled(t_s))
         self._user_seen_s = t_s
@@ -440,8 +445,6 @@ class UserChooser:
             ]
             if back:
                 return max(back, key=lambda tr: tr.person.scale_px), Why.RETURNED
-        if self._user_seen_s is not None and t_s - self._user_seen_s > BYSTANDER_MEMORY_S:
-            self.bystanders.clear()  # long after the user left, whoever settles is the user
         newcomers = [tr for tr in settled if tr.id not in self.bystanders]
         if newcomers:
             return max(newcomers, key=lambda tr: tr.person.scale_px), Why.SETTLED

@@ -27,6 +27,7 @@ from hipcheck.core.geometry import (
     distance,
     inclination_from_vertical_deg,
     joint_angle_deg,
+    midpoint,
     to_pixels,
     to_world,
 )
@@ -187,11 +188,13 @@ def best_side(sample: PoseSample) -> SideView:
 def close_to_camera(sample: PoseSample) -> bool:
     """Whether the shoulders span enough of the picture to be someone at the camera's desk."""
     width, height = sample.image_size
-    shoulders_px = distance(
-        to_pixels(sample.image[LEFT_SHOULDER], sample.image_size),
-        to_pixels(sample.image[RIGHT_SHOULDER], sample.image_size),
-    )
-    return shoulders_px >= CLOSE_SHOULDER_WIDTH * min(width, height)
+    left = to_pixels(sample.image[LEFT_SHOULDER], sample.image_size)
+    right = to_pixels(sample.image[RIGHT_SHOULDER], sample.image_size)
+    nose = to_pixels(sample.image[NOSE], sample.image_size)
+    # Seen from the side the shoulders overlap; twice the neck (nose to the shoulders' middle)
+    # is about a shoulder width too.
+    size_px = max(distance(left, right), 2 * distance(nose, midpoint(left, right)))
+    return size_px >= CLOSE_SHOULDER_WIDTH * min(width, height)
 
 
 def person_present(sample: PoseSample | None) -> bool:

@@ -635,6 +635,9 @@ class AppController(QObject):
             choose = getattr(self.live_view, "choose_camera_requested", None)
             if choose is not None:
                 choose.connect(self.open_settings)
+            pointed = getattr(self.live_view, "user_pointed", None)
+            if pointed is not None:
+                pointed.connect(self.worker.point_at)
         if self.last_record is not None:
             self.live_view.set_record(self.last_record)
         self.live_view.set_paused(self._paused_text() if self.paused else "")

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QFont,
     QHideEvent,
     QImage,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from hipcheck.vision.engine import SampleRecord
 
 VISIBLE = 0.5
+POINT_HINT = "Following someone else? Click yourself in the picture."
+POINTED = "Thanks: HipCheck now follows the person you clicked."
 TOO_DARK_LUMA = 45.0  # mean luminance 0–255 below which MediaPipe loses people in our footage
 TOO_FAR_HEIGHT_SHARE = 0.30  # a seated body spanning less than this of the frame height
 
@@ -182,10 +185,14 @@ def live_text(
 
 
 class FrameView(QWidget):
-    """Paints the newest frame scaled to fit, with the skeleton on top."""
+    """Paints the newest frame scaled to fit, with the skeleton on top; a click on the picture
+    emits ``pointed`` with the place as fractions of the picture's width and height."""
+
+    pointed = Signal(float, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._image = QImage()
         self._sample: PoseSample | None = None
         self._side: t.Side | None = None
@@ -218,6 +225,24 @@ class FrameView(QWidget):
         self._image = QImage()
         self._sample = None
         self.update()
+
+    def picture_point(self, x: float, y: float) -> tuple[float, float] | None:
+        """Where widget point (x, y) lies in the picture, as fractions (None: off the picture)."""
+        if self._image.isNull():
+            return None
+        target = _fit(self._image.width(), self._image.height(), self.width(), self.height())
+        if not target.contains(QPointF(x, y)):
+            return None
+        return (x - target.x()) / target.width(), (y - target.y()) / target.height()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click on someone in the picture says "that's me"."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            where = self.picture_point(event.position().x(), event.position().y())
+            if where is not None:
+                emit(self.pointed, *where)
+                return
+        super().mousePressEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw frame, skeleton and the measured hip angle."""
@@ -276,12 +301,16 @@ class LiveView(QWidget):
 
     visibility_changed = Signal(bool)
     choose_camera_requested = Signal()
+    user_pointed = Signal(float, float)  # "that's me": fractions of the picture
 
     def __init__(self, parent: QWidget | None = None, *, front: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("HipCheck — live view")
         self.front = front
         self.frame_view = FrameView()
+        self.frame_view.pointed.connect(self._pointed)
+        self.point_hint = QLabel(POINT_HINT)
+        self.point_hint.setWordWrap(True)
         self.state_label = QLabel()
         big = QFont()
         big.setPointSize(16)
@@ -299,11 +328,12 @@ class LiveView(QWidget):
         self.choose_camera.clicked.connect(lambda: emit(self.choose_camera_requested))
         privacy = QLabel("The picture stays in memory on this computer; nothing is recorded.")
         privacy.setWordWrap(True)
-        for quiet in (privacy, self.legend_label):
+        for quiet in (privacy, self.legend_label, self.point_hint):
             quiet.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout = QVBoxLayout(self)
         layout.addWidget(self.frame_view, stretch=1)
         layout.addWidget(self.legend_label)
+        layout.addWidget(self.point_hint)
         for label in (self.state_label, self.angle_label, self.bout_label, self.advice_label):
             layout.addWidget(label)
         layout.addWidget(self.choose_camera, 0, Qt.AlignmentFlag.AlignLeft)
@@ -314,6 +344,11 @@ class LiveView(QWidget):
         self._camera_problem = ""
         self._render()
         self.resize(720, 600)
+
+    def _pointed(self, x: float, y: float) -> None:
+        """The user clicked themselves: pass it on and say so."""
+        self.point_hint.setText(POINTED)
+        emit(self.user_pointed, x, y)
 
     def set_frame(self, image: QImage) -> None:
         """A new camera frame (only arrives while the window is shown)."""

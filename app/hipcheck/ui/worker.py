@@ -63,6 +63,10 @@ class EngineLike(Protocol):
         """Close the timeline."""
         ...
 
+    def point_at(self, x: float, y: float) -> None:
+        """ "That's me" at (x, y), fractions of the picture."""
+        ...
+
     def close(self) -> None:
         """Free the model."""
         ...
@@ -172,6 +176,13 @@ class CameraWorker(QObject):
         with self._lock:
             self._pending_settings = settings
         self._wake.set()
+
+    def point_at(self, x: float, y: float) -> None:
+        """ "That's me" at (x, y), fractions of the picture: the engine takes it at its next
+        sample (the engine only keeps the point; safe from the GUI thread)."""
+        engine = self.engine
+        if engine is not None:
+            engine.point_at(x, y)
 
     def set_frames_wanted(self, wanted: bool) -> None:
         """Send frames (for the live view) or not; without a viewer no frame leaves the worker."""

@@ -202,6 +202,30 @@ def native_log_captured() -> Iterator[None]:
                     print(raw, file=sys.stderr)
 
 
+# MediaPipe's native library (1.x) carries a usage-statistics uploader (libcurl, to Google's
+# log servers) with no switch to turn it off. Its curl honours the proxy variables, so every
+# request it makes is sent to a SOCKS proxy on a Unix socket that cannot exist (nothing can be
+# created under /proc/self): the request fails at once, locally, with no name lookup and no
+# network connection. HipCheck itself never uses the network.
+NO_NETWORK_PROXY: Final = "socks5h://localhost/proc/self/hipcheck-never-connects.sock"
+_PROXY_VARIABLES: Final = (
+    "https_proxy",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+)
+
+
+def keep_native_code_offline() -> None:
+    """Point every proxy variable of this process at a proxy that cannot exist (see above)."""
+    for name in _PROXY_VARIABLES:
+        os.environ[name] = NO_NETWORK_PROXY
+    for name in ("no_proxy", "NO_PROXY"):
+        os.environ.pop(name, None)
+
+
 class MediaPipePoseEstimator:
     """MediaPipe's Pose Landmarker on the shipped full model, created once per run.
 
@@ -219,6 +243,7 @@ class MediaPipePoseEstimator:
         min_tracking_confidence: float = 0.5,
     ) -> None:
         model = load_model_bytes()
+        keep_native_code_offline()
         with native_log_captured():
             mp = tasks_api()
             mode = mp.RunningMode.IMAGE if static_image_mode else mp.RunningMode.VIDEO
