@@ -94,25 +94,37 @@ def check_folders(paths: AppPaths) -> None:
 
 APP_ID = "io.github.hipcheck.HipCheck"
 """The installed app id: desktop file, icon name, notifications' desktop-entry."""
-ASSETS_DATA_DIR = f"share/{APP_ID}/assets"  # where a wheel puts them
+SHARE_DATA_DIR = f"share/{APP_ID}"  # where a wheel puts assets/, NOTICE and LICENSES/
+ASSETS_DATA_DIR = f"{SHARE_DATA_DIR}/assets"
 
 
-def assets_dir() -> Path:
-    """The folder with HipCheck's icons and exercise pictures (``assets/``).
+def shipped_dir() -> Path:
+    """The folder holding HipCheck's ``assets/``, ``NOTICE`` and ``LICENSES/``.
 
-    In the PyInstaller build it sits beside the bundled code (``sys._MEIPASS``); from a source
-    checkout it is the repository's ``assets/`` folder; installed from a wheel, it is
-    ``ASSETS_DATA_DIR`` under the data root pip installed into (the environment's prefix, the
-    user's ``~/.local`` for ``--user``, ``/usr/local`` for a system pip on Debian).
+    In the PyInstaller build it is the bundle beside the code (``sys._MEIPASS``); from a source
+    checkout it is the repository; installed from a wheel, it is ``SHARE_DATA_DIR`` under the data
+    root pip installed into (the environment's prefix, the user's ``~/.local`` for ``--user``,
+    ``/usr/local`` for a system pip on Debian).
     """
     bundle = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and bundle:
-        return Path(bundle) / "assets"
+        return Path(bundle)
     import sysconfig
 
     roots = [sys.prefix, sysconfig.get_path("data")]
     with contextlib.suppress(KeyError, AttributeError):
         roots.append(sysconfig.get_path("data", sysconfig.get_preferred_scheme("user")))
-    candidates = [Path(__file__).resolve().parents[2] / "assets"]
-    candidates += [Path(root) / ASSETS_DATA_DIR for root in dict.fromkeys(roots)]
-    return next((c for c in candidates if (c / "hipcheck.svg").is_file()), candidates[0])
+    candidates = [Path(__file__).resolve().parents[2]]
+    candidates += [Path(root) / SHARE_DATA_DIR for root in dict.fromkeys(roots)]
+    return next((c for c in candidates if (c / "assets" / "hipcheck.svg").is_file()), candidates[0])
+
+
+def assets_dir() -> Path:
+    """The folder with HipCheck's icons and exercise pictures (``assets/``)."""
+    return shipped_dir() / "assets"
+
+
+def notice_file() -> Path:
+    """HipCheck's NOTICE: its own notice and the pose model's attribution (licence texts beside it
+    in ``LICENSES/``)."""
+    return shipped_dir() / "NOTICE"

@@ -58,14 +58,31 @@ def built_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bundle_holds_the_model_and_assets(built_app: Path) -> None:
     internal = built_app.parent / "_internal"
     for rel in (
-        "mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
-        "mediapipe/modules/pose_landmark/pose_landmark_cpu.binarypb",
-        "mediapipe/modules/pose_detection/pose_detection.tflite",
+        "hipcheck/vision/models/pose_landmarker_full.task",
+        "mediapipe/tasks/c/libmediapipe.so",
+        "NOTICE",
+        "LICENSES/Apache-2.0.txt",
         "assets/hipcheck.svg",
         "assets/exercises/deadbug.svg",
         "share/applications/io.github.hipcheck.HipCheck.desktop",
     ):
         assert (internal / rel).is_file(), rel
+    model = REPO / "app/hipcheck/vision/models/pose_landmarker_full.task"
+    assert (internal / "hipcheck/vision/models" / model.name).read_bytes() == model.read_bytes()
+    assert (internal / "NOTICE").read_bytes() == (REPO / "NOTICE").read_bytes()
+    # What HipCheck never loads stays out: matplotlib (mediapipe's drawing helpers), OpenCV's own
+    # Qt plugins, the GTK platform theme and GTK itself.
+    for rel in ("matplotlib", "PIL", "cv2/qt", "PySide6/Qt/plugins/platformthemes/libqgtk3.so"):
+        assert not (internal / rel).exists(), rel
+    assert not list(internal.glob("libgtk-3.so*"))
+
+
+def test_bundle_is_no_bigger_than_before_the_tasks_stack(built_app: Path) -> None:
+    """476 MB (``du -sh``, MiB) with mediapipe 0.10.21; the Tasks stack must not grow it."""
+    files = [p for p in built_app.parent.rglob("*") if p.is_file() and not p.is_symlink()]
+    size_mib = sum(p.stat().st_size for p in files) / 2**20
+    print(f"built folder: {size_mib:.0f} MiB")
+    assert size_mib <= 476
 
 
 def frozen_env(home: Path) -> dict[str, str]:
@@ -84,6 +101,7 @@ def test_built_binary_analyzes_a_clip(built_app: Path, posture_data: Path, tmp_p
             "analyze",
             str(posture_data / CLIP),
             "--json",
+            "--store",
             "--data-dir",
             str(tmp_path / "data"),
         ],
@@ -101,7 +119,7 @@ def test_built_binary_analyzes_a_clip(built_app: Path, posture_data: Path, tmp_p
     assert summary["person_share"] > 0.8
     assert summary["sitting_s"] > 5
     assert any(entry["raw_state"] == "sitting" for entry in doc["timeline"])
-    # and it stored the intervals in the data dir it was given
+    # and, asked to, it stored the intervals in the data dir it was given
     assert (tmp_path / "data" / "hipcheck.sqlite3").is_file()
 
 

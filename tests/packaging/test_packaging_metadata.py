@@ -1,4 +1,4 @@
-"""The desktop metadata: .desktop entry and AppStream file validate, the icon renders."""
+"""The desktop metadata validates, the icon renders, the spec names what the app needs."""
 
 from __future__ import annotations
 
@@ -76,19 +76,32 @@ def test_icon_renders(qapp: Any) -> None:
     assert image.pixelColor(0, 0).alpha() == 0
 
 
-def test_spec_bundles_the_pose_model_and_assets() -> None:
+def test_spec_bundles_the_pose_model_the_native_library_and_the_notice() -> None:
     spec = (PACKAGING / "hipcheck.spec").read_text()
-    import mediapipe
+    from PyInstaller.utils.hooks import collect_data_files, collect_dynamic_libs
 
-    root = Path(mediapipe.__file__).parent
-    for rel in (
-        "modules/pose_landmark/pose_landmark_cpu.binarypb",
-        "modules/pose_landmark/pose_landmark_full.tflite",
-        "modules/pose_detection/pose_detection.tflite",
-    ):
-        assert rel in spec
-        assert (root / rel).is_file(), f"mediapipe no longer ships {rel}"
+    # The model is package data of hipcheck; the spec's pattern must pick it up.
+    assert '"**/*.task"' in spec
+    model = "hipcheck/vision/models"
+    assert any(dest == model for _, dest in collect_data_files("hipcheck", includes=["**/*.task"]))
+    # mediapipe opens its native library with ctypes: the spec collects it by name.
+    assert 'collect_dynamic_libs("mediapipe")' in spec
+    libs = collect_dynamic_libs("mediapipe")
+    assert [Path(src).name for src, _ in libs] == ["libmediapipe.so"], libs
+    # The legacy solution's graph and models are gone from mediapipe 1.2; none is asked for.
+    assert "pose_landmark_cpu.binarypb" not in spec and "modules/pose_landmark" not in spec
     assert '(str(REPO / "assets"), "assets")' in spec
+    assert '(str(REPO / "NOTICE"), ".")' in spec and '(str(REPO / "LICENSES"), "LICENSES")' in spec
+    # What tasks_api imports by name is named for PyInstaller too.
+    for module in (
+        "mediapipe.tasks.python.vision.pose_landmarker",
+        "mediapipe.tasks.python.vision.core.image",
+        "mediapipe.tasks.python.vision.core.vision_task_running_mode",
+        "mediapipe.tasks.python.core.base_options",
+    ):
+        assert f'"{module}"' in spec
+        assert f'"{module}"' in (REPO / "app/hipcheck/vision/pose.py").read_text()
+    assert '"matplotlib"' in spec
 
 
 def test_autostart_runs_the_built_binary_when_frozen(
@@ -116,3 +129,14 @@ def test_assets_dir_from_source_and_frozen(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert assets_dir() == tmp_path / "assets"
+
+
+def test_notice_file_from_source_and_frozen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from hipcheck.paths import notice_file
+
+    assert notice_file() == REPO / "NOTICE" and notice_file().is_file()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert notice_file() == tmp_path / "NOTICE"

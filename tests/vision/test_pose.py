@@ -196,13 +196,18 @@ def test_the_real_model_starts_runs_and_stops_without_a_word_on_stderr(
         "    print(found[0], min(found[2:]) > 0)\n"
         "    est.close()\n"
     )
-    image = posture_data / "images" / "side_sit_upright_01.jpg"
+    out = _python(code, str(posture_data / "images" / "side_sit_upright_01.jpg"))
+    assert out.split() == ["0", "True", "0", "True"]
+
+
+def _python(code: str, *argv: str) -> str:
+    """Run ``code`` in a fresh interpreter; what it printed (it must succeed, silent on stderr)."""
     done = subprocess.run(
-        [sys.executable, "-c", code, str(image)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["0", "True", "0", "True"]
     assert done.stderr == ""
+    return done.stdout
 
 
 # ---- the real model and the scripted one ------------------------------------------------------
@@ -257,3 +262,31 @@ def test_estimate_is_the_most_prominent_person() -> None:
         assert found is not None and found.image == big.image
     once = ScriptedPoseEstimator([big], repeat_last=False)
     assert once.estimate(frame, 0.0) is not None and once.estimate(frame, 1.0) is None
+
+
+def test_the_landmarker_runs_without_matplotlib_or_other_tasks(posture_data: Path) -> None:
+    """mediapipe's package __init__ (every task, matplotlib through the drawing helpers) stays
+    out of a run; the built app leaves matplotlib out altogether."""
+    code = (
+        "import sys, cv2\n"
+        "from hipcheck.vision.pose import MediaPipePoseEstimator\n"
+        "est = MediaPipePoseEstimator(static_image_mode=True)\n"
+        "print(len(est.detect(cv2.imread(sys.argv[1]), 0.0)))\n"
+        "est.close()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'sounddevice', 'PIL'}))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('mediapipe.tasks.python.audio',"
+        " 'mediapipe.tasks.python.text', 'mediapipe.tasks.python.vision.drawing'))))\n"
+    )
+    out = _python(code, str(posture_data / "images" / "side_sit_upright_01.jpg"))
+    assert out.splitlines() == ["1", "[]", "[]"]
+
+
+def test_tasks_api_leaves_an_already_imported_mediapipe_alone() -> None:
+    """Whoever imported mediapipe in full first keeps it whole (its own Image, its tasks)."""
+    code = (
+        "import mediapipe as mp\n"
+        "from hipcheck.vision.pose import tasks_api\n"
+        "api = tasks_api()\n"
+        "print(api.Image is mp.Image, api.PoseLandmarker is mp.tasks.vision.PoseLandmarker)\n"
+    )
+    assert _python(code).split() == ["True", "True"]

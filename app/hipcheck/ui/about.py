@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from hipcheck import __version__
-from hipcheck.paths import AppPaths
+from hipcheck.paths import AppPaths, notice_file
+from hipcheck.vision.pose import MODEL_ATTRIBUTION
 
 LICENCES = (
-    ("Pose model (MediaPipe Pose Landmarker)", "Apache License 2.0, © Google LLC"),
     ("MediaPipe", "Apache License 2.0, © Google LLC"),
     ("OpenCV", "Apache License 2.0"),
     ("Qt for Python (PySide6)", "LGPL 3.0"),
     ("NumPy", "BSD 3-Clause"),
     ("jeepney, platformdirs, plyer, tomli-w", "MIT"),
 )
+
+
+def notice_line(notice: Path) -> str:
+    """Where the notice and the model's licence text are, as installed (or that they come along)."""
+    if not notice.is_file():
+        return "The full texts are in the NOTICE file that comes with HipCheck."
+    licence = notice.parent / "LICENSES" / "Apache-2.0.txt"
+    where = f"{notice} and {licence}" if licence.is_file() else str(notice)
+    return f"Notice and the model's licence in full: {where}"
 
 
 def about_text(paths: AppPaths) -> str:
@@ -27,8 +38,9 @@ def about_text(paths: AppPaths) -> str:
         "Pictures stay in memory on this computer; nothing is sent anywhere.",
         "",
         "Licences:",
+        f"• {MODEL_ATTRIBUTION}",
         *(f"• {name}: {licence}" for name, licence in LICENCES),
-        "The full texts are in the NOTICE file that comes with HipCheck.",
+        notice_line(notice_file()),
         "",
         "Your data:",
         f"• settings and calibration: {paths.config_dir}",

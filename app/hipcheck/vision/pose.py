@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
+import importlib.util
 import logging
 import os
 import re
@@ -20,6 +22,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
+from types import ModuleType, SimpleNamespace
 from typing import Any, Final, Protocol
 
 import cv2
@@ -35,7 +38,8 @@ MODEL_FILE: Final = "pose_landmarker_full.task"
 MODEL_SIZE: Final = 9_398_198
 MODEL_SHA256: Final = "5134a3aad27a58b93da0088d431f366da362b44e3ccfbe3462b3827a839011b1"
 MODEL_ATTRIBUTION: Final = (
-    "Pose model: MediaPipe Pose Landmarker (BlazePose GHUM, full), © Google LLC, Apache-2.0"
+    "Pose model: MediaPipe Pose Landmarker (BlazePose GHUM full, float16 v1), © Google LLC, "
+    "Apache-2.0, unmodified"
 )
 
 
@@ -81,6 +85,49 @@ def load_model_bytes(data: bytes | None = None) -> bytes:
             f"({len(data)} bytes, expected {MODEL_SIZE}); reinstall HipCheck"
         )
     return data
+
+
+# Packages whose ``__init__`` imports every MediaPipe task (audio, text, and the vision drawing
+# helpers that pull in matplotlib.pyplot): HipCheck uses none of them.
+_MEDIAPIPE_SKIPPED_INITS: Final = (
+    "mediapipe",
+    "mediapipe.tasks",
+    "mediapipe.tasks.python",
+    "mediapipe.tasks.python.vision",
+)
+
+
+def tasks_api() -> SimpleNamespace:
+    """The parts of MediaPipe's Tasks API that HipCheck uses, imported without the rest.
+
+    ``import mediapipe`` imports every task and, through the vision drawing helpers, matplotlib:
+    0.8 s and tens of MB that a pose landmarker never touches, and a dependency the PyInstaller
+    build leaves out. The packages above are registered bare (their ``__init__`` not run) unless
+    something imported them already, so only the pose landmarker and what it needs are loaded.
+    """
+    for name in _MEDIAPIPE_SKIPPED_INITS:
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.submodule_search_locations is None:
+            raise ModuleNotFoundError(f"no package {name}", name=name)
+        package: ModuleType = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, package)
+    landmarker = importlib.import_module("mediapipe.tasks.python.vision.pose_landmarker")
+    image = importlib.import_module("mediapipe.tasks.python.vision.core.image")
+    base = importlib.import_module("mediapipe.tasks.python.core.base_options")
+    running = importlib.import_module("mediapipe.tasks.python.vision.core.vision_task_running_mode")
+    return SimpleNamespace(
+        BaseOptions=base.BaseOptions,
+        PoseLandmarker=landmarker.PoseLandmarker,
+        PoseLandmarkerOptions=landmarker.PoseLandmarkerOptions,
+        RunningMode=running.VisionTaskRunningMode,
+        Image=image.Image,
+        ImageFormat=image.ImageFormat,
+    )
 
 
 def _landmarks(points: Iterable[Any]) -> tuple[Landmark, ...]:
@@ -198,19 +245,17 @@ class MediaPipePoseEstimator:
         model = load_model_bytes()
         keep_native_code_offline()
         with native_log_captured():
-            import mediapipe as mp
-            from mediapipe.tasks.python import BaseOptions, vision
-
-            mode = vision.RunningMode.IMAGE if static_image_mode else vision.RunningMode.VIDEO
-            options = vision.PoseLandmarkerOptions(
-                base_options=BaseOptions(model_asset_buffer=model),
+            mp = tasks_api()
+            mode = mp.RunningMode.IMAGE if static_image_mode else mp.RunningMode.VIDEO
+            options = mp.PoseLandmarkerOptions(
+                base_options=mp.BaseOptions(model_asset_buffer=model),
                 running_mode=mode,
                 num_poses=num_poses,
                 min_pose_detection_confidence=min_detection_confidence,
                 min_pose_presence_confidence=min_presence_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            self._landmarker = mp.PoseLandmarker.create_from_options(options)
         self._mp = mp
         self.static_image_mode = static_image_mode
         self.num_poses = num_poses
