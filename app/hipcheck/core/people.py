@@ -518,33 +518,51 @@ class UserFinder:
         self.tracker.reset()
         self.chooser.reset()
 
-    def user_box(self, t_s: float) -> tuple[float, float, float, float, float] | None:
-        """Where the user was last seen (torso box x0, y0, x1, y1 and size, pixels), while the
-        user is known and was seen within ``DROP_AFTER_S``; None otherwise."""
+    def focus_track(self, t_s: float) -> Track | None:
+        """The track worth following closely: the user's while known and seen within
+        ``DROP_AFTER_S``; with no user yet, the most likely newcomer (in view, uncut, big enough,
+        not a bystander, seen a moment ago)."""
+        tracks = self.tracker.tracks
         uid = self.chooser.user_id
-        track = self.tracker.tracks.get(uid) if uid is not None else None
-        if track is None or not 0 <= t_s - track.last_seen_s <= DROP_AFTER_S:
+        if uid is not None:
+            track = tracks.get(uid)
+            if track is not None and 0 <= t_s - track.last_seen_s <= DROP_AFTER_S:
+                return track
             return None
-        return (*track.person.box, track.person.scale_px)
+        candidates = [
+            tr
+            for tr in tracks.values()
+            if 0 <= t_s - tr.last_seen_s <= ARRIVING_GAP_S
+            and not tr.person.cut
+            and tr.large_enough()
+            and tr.id not in self.chooser.bystanders
+        ]
+        return max(candidates, key=lambda tr: tr.person.scale_px, default=None)
+
+    def user_box(self, t_s: float) -> tuple[float, float, float, float, float] | None:
+        """Where the followed track was last seen (torso box x0, y0, x1, y1 and size, pixels)."""
+        track = self.focus_track(t_s)
+        return None if track is None else (*track.person.box, track.person.scale_px)
 
     def look_at(
         self, t_s: float, image_size: tuple[int, int]
     ) -> tuple[float, float, float, float, float] | None:
         """Where to look closely for the user: their last place, or around a "that's me" point
-        that has not found its person yet (a small person the whole frame misses)."""
-        box = self.user_box(t_s)
+        that has not found its person yet (a small person the whole frame misses), or the most
+        likely newcomer."""
         point = self.chooser.pointed
-        if box is None and point is not None:
+        if point is not None and self.chooser.user_id is None:
             w, h = image_size
             half = POINT_BOX * h / 2
             x, y = point[0] * w, point[1] * h
             return (x - half, y - half, x + half, y + half, 2 * half)
-        return box
+        return self.user_box(t_s)
 
-    def finds_user(self, people: Sequence[PoseSample]) -> bool:
-        """Whether one of ``people`` would continue the user's track (no need to look again)."""
-        uid = self.chooser.user_id
-        track = self.tracker.tracks.get(uid) if uid is not None else None
+    def finds_user(self, people: Sequence[PoseSample], t_s: float) -> bool:
+        """Whether one of ``people`` continues the followed track (no need to look again)."""
+        if self.chooser.pointed is not None and self.chooser.user_id is None:
+            return False  # still looking for the pointed person: search the whole frame too
+        track = self.focus_track(t_s)
         return track is not None and any(self.tracker.continues(track, describe(p)) for p in people)
 
     def update(

@@ -129,7 +129,7 @@ class PeopleSearch:
         self._last_scan_s = t_s
         self.scans += 1
         found = list(self.scan.detect(image_bgr, t_s))
-        self._others_at_last_scan = len(found) - (1 if self.finder.finds_user(found) else 0)
+        self._others_at_last_scan = len(found) - (1 if self.finder.finds_user(found, t_s) else 0)
         return found
 
     def _changed_around_user(self, image_bgr: np.ndarray) -> bool:
@@ -175,11 +175,11 @@ class PeopleSearch:
         due = self._scan_due(image_bgr, t_s)
         if self.focus is None or self.finder.user_box(t_s) is None or due:
             people = self._scanned(image_bgr, t_s)
-            if not self.finder.finds_user(people):
+            if not self.finder.finds_user(people, t_s):
                 people += self._focused(image_bgr, t_s, size)
         else:
             people = self._focused(image_bgr, t_s, size)
-            if not self.finder.finds_user(people):
+            if not self.finder.finds_user(people, t_s):
                 people += self._scanned(image_bgr, t_s)
         choice = self.finder.update(people, t_s, at_desk=at_desk, still=still)
         return tuple(people), choice

