@@ -237,10 +237,6 @@ def test_a_returning_user_is_the_user_again_not_the_bystander(away_s: float) -> 
     assert is_user(answers[-1][1], USER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BYSTANDER_MEMORY_S: 30 s after the user left, a bystander who never left is taken",
-)
 def test_a_bystander_who_stays_is_never_taken_for_the_user() -> None:
     """The module's rule: a bystander is never taken for the user unless they settle where the
     user was. A colleague who stays at the next desk through the user's lunch break must not

@@ -187,7 +187,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     for warning in loaded.warnings:
         print(f"hipcheck: warning: {warning}", file=sys.stderr)
     if args.fps is not None:
-        # --fps may exceed the live setting's bounds: a file can be analysed frame by frame.
+        # --fps may exceed the live setting's bounds: a file can be analyzed frame by frame.
         return replace(loaded.settings, sample_rate_hz=args.fps)
     return loaded.settings
 
@@ -242,7 +242,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         if args.store:
             if source.is_live and _app_records(paths):
                 raise UserError(
-                    "HipCheck is running and records this data folder itself; analyse the"
+                    "HipCheck is running and records this data folder itself; analyze the"
                     " camera without --store, or quit HipCheck first"
                 )
             try:
