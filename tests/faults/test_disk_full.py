@@ -120,7 +120,7 @@ def test_app_on_a_full_disk(posture_data: Path, tmp_path: Path) -> None:
         assert full["camera"] == "running"  # monitoring goes on
         (control / "free").write_text("")
         wait_until(
-            lambda: (s := app_status(data_dir)) is not None and "storage_error" not in s, 60,
+            lambda: (s := app_status(data_dir)) is not None and not s.get("storage_error"), 60,
             "the app to save again", log,
         )  # fmt: skip
     finally:

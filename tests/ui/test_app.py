@@ -110,7 +110,10 @@ def test_the_app_monitors_pauses_resumes_and_quits_cleanly(
 ) -> None:
     data = tmp_path / "data"
     log = tmp_path / "app.log"
-    with running_app(posture_data, data, log) as app:
+    # Reminders at any hour of any day, so "break in" is said whenever the test runs.
+    any_time = ["--set", "work_start_h=0", "--set", "work_end_h=24",
+                "--set", "work_days=mon,tue,wed,thu,fri,sat,sun"]  # fmt: skip
+    with running_app(posture_data, data, log, *any_time) as app:
         wait(lambda: hipcheck(data, "status").returncode == 0, 90, app, log)
         wait(lambda: status(data)["state"] == "sitting", 60, app, log)
         said = hipcheck(data, "status").stdout
