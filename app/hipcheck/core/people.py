@@ -70,6 +70,8 @@ POINT_WAIT_S: Final = 10.0
 POINT_BOX: Final = 0.2
 # "That's me" takes the person whose torso box is within this many torso lengths of the point.
 POINT_REACH: Final = 0.5
+# Someone first seen this soon after monitoring began was already at the desk.
+START_GRACE_S: Final = 1.0
 # Someone new in view (not cut, not yet settled) delays "nobody is here" for this long.
 PENDING_MAX_S: Final = 2.0
 
@@ -328,6 +330,7 @@ class UserChooser:
         self._point_since_s: float | None = None
         self._tracks: list[Track] = []
         self._missed = 0  # samples in a row without the user's track
+        self._run_start_s: float | None = None  # the first sample of this run
 
     def reset(self) -> None:
         """Forget the user, their home and the bystanders (keeps a pending "that's me")."""
@@ -337,6 +340,7 @@ class UserChooser:
         self._pending_since_s = None
         self._user_seen_s = None
         self._missed = 0
+        self._run_start_s = None
 
     def point_at(self, x: float, y: float) -> None:
         """ "That's me": the person nearest (x, y) (fractions of the frame) is the user."""
@@ -359,6 +363,8 @@ class UserChooser:
         """
         seen = [tr for tr in tracks if tr.seen_at(t_s)]
         self._tracks = list(tracks)
+        if self._run_start_s is None:
+            self._run_start_s = t_s
         by_id = {tr.id: tr for tr in tracks}
         user = by_id.get(self.user_id) if self.user_id is not None else None
         if user is not None and user.seen_at(t_s):
@@ -440,6 +446,17 @@ class UserChooser:
             self._point = None
             return min(reach, key=lambda tr: _distance_to_box(tr.person, px, py)), Why.POINTED
         settled = [tr for tr in seen if tr.settled(t_s)]
+        if self.home is None and self._run_start_s is not None:
+            # Someone already in the picture when monitoring began is at the desk, not arriving.
+            there = [
+                tr
+                for tr in seen
+                if tr.first_seen_s - self._run_start_s <= START_GRACE_S
+                and tr.in_view_since_s == tr.first_seen_s
+                and tr.large_enough()
+                and (at_desk is None or at_desk(tr.person.sample))
+            ]
+            settled = list({tr.id: tr for tr in [*settled, *there]}.values())
         if at_desk is not None:
             desk = [tr for tr in settled if at_desk(tr.person.sample)]
             if desk:
