@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -80,3 +80,19 @@ def artefacts(request: pytest.FixtureRequest) -> Path:
     folder = REPO / "test-artifacts" / Path(str(request.node.path)).stem
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _user_proxy_settings() -> Iterator[None]:
+    """Each test starts with the user's proxy settings: a test that started MediaPipe in this
+    process pointed them at HipCheck's offline proxy, which programs such as pip must not see."""
+    from hipcheck import offline
+
+    restore = offline.child_environment()
+    for name in offline.PROXY_NAMES:
+        if os.environ.get(name) == offline.NO_NETWORK_PROXY:
+            if name in restore:
+                os.environ[name] = restore[name]
+            else:
+                del os.environ[name]
+    yield

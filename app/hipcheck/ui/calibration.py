@@ -42,6 +42,7 @@ from hipcheck.core.clock import Clock, SystemClock
 from hipcheck.core.colours import Roles
 from hipcheck.core.glossary import duration
 from hipcheck.core.types import PoseSample
+from hipcheck.offline import child_environment
 from hipcheck.ui.live_view import FrameView
 from hipcheck.ui.palette import ThemedMixin
 
@@ -58,6 +59,7 @@ def system_cue() -> None:
                 [player, "--id", "bell", "--description", "HipCheck calibration"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                env=child_environment(),
             )
             return
         except OSError:

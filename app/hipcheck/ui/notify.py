@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from hipcheck.offline import child_environment
 from hipcheck.paths import APP_ID
 
 log = logging.getLogger(__name__)
@@ -329,7 +330,11 @@ class NotifySendNotifier:
     def _wait(self, cmd: list[str], on_action: ActionCallback) -> None:
         try:
             proc = subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=child_environment(),
             )
         except OSError as exc:
             log.warning("notify-send failed: %s", exc)
@@ -496,7 +501,14 @@ def _jeepney_importable() -> bool:
 
 def _run_quick(cmd: list[str], timeout_s: float) -> str | None:
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
+        done = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+            env=child_environment(),
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip().lower() if done.returncode == 0 else None

@@ -31,6 +31,7 @@ import numpy as np
 from hipcheck.core.types import NUM_LANDMARKS, Landmark, PoseSample
 from hipcheck.errors import UserError
 from hipcheck.logs import console_verbose
+from hipcheck.offline import keep_native_code_offline
 
 log = logging.getLogger(__name__)
 
@@ -202,22 +203,6 @@ def native_log_captured() -> Iterator[None]:
                     print(raw, file=sys.stderr)
 
 
-# MediaPipe's native library (1.x) carries a usage-statistics uploader (libcurl, to Google's
-# log servers) with no switch to turn it off. Its curl honours the proxy variables, so every
-# request it makes is sent to a SOCKS proxy on a Unix socket that cannot exist (nothing can be
-# created under /proc/self): the request fails at once, locally, with no name lookup and no
-# network connection. HipCheck itself never uses the network.
-NO_NETWORK_PROXY: Final = "socks5h://localhost/proc/self/hipcheck-never-connects.sock"
-_PROXY_VARIABLES: Final = (
-    "https_proxy",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "HTTP_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-)
-
-
 _M_ARENA_MAX: Final = -8  # glibc's mallopt parameter
 
 
@@ -234,14 +219,6 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
-
-
-def keep_native_code_offline() -> None:
-    """Point every proxy variable of this process at a proxy that cannot exist (see above)."""
-    for name in _PROXY_VARIABLES:
-        os.environ[name] = NO_NETWORK_PROXY
-    for name in ("no_proxy", "NO_PROXY"):
-        os.environ.pop(name, None)
 
 
 class MediaPipePoseEstimator:
