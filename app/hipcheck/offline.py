@@ -23,6 +23,7 @@ _PROXY_VARIABLES: Final = (
 )
 
 
+PROXY_NAMES: Final = (*_PROXY_VARIABLES, "no_proxy", "NO_PROXY")
 _user_proxies: dict[str, str] | None = None  # the user's own values, for child processes
 
 
@@ -30,15 +31,11 @@ def keep_native_code_offline() -> None:
     """Point every proxy variable of this process at a proxy that cannot exist (see above)."""
     global _user_proxies
     if _user_proxies is None:
-        names = (*_PROXY_VARIABLES, "no_proxy", "NO_PROXY")
-        _user_proxies = {n: os.environ[n] for n in names if n in os.environ}
+        _user_proxies = {n: os.environ[n] for n in PROXY_NAMES if n in os.environ}
     for name in _PROXY_VARIABLES:
         os.environ[name] = NO_NETWORK_PROXY
     for name in ("no_proxy", "NO_PROXY"):
         os.environ.pop(name, None)
-
-
-PROXY_NAMES: Final = (*_PROXY_VARIABLES, "no_proxy", "NO_PROXY")
 
 
 def child_environment() -> dict[str, str]:

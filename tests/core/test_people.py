@@ -15,6 +15,7 @@ import pytest
 from hipcheck.core.people import (
     GONE_AFTER_S,
     MIN_USER_SCALE,
+    POINT_WAIT_S,
     PeopleTracker,
     UserChoice,
     UserFinder,
@@ -333,3 +334,22 @@ def test_a_single_picture_takes_the_largest_uncut_person(
 def test_a_single_picture_of_nobody_is_nobody() -> None:
     choice = UserFinder().update([], 0.0, still=True)
     assert choice.why is Why.NOBODY and choice.sample is None
+
+
+def test_a_that_is_me_point_with_nobody_there_expires_and_the_user_is_chosen_as_usual() -> None:
+    finder = UserFinder()
+    finder.chooser.point_at(0.95, 0.1)  # an empty corner of the picture
+    answers = play(frames(0.0, 16.0, lambda t: [sway(USER, t)]), finder)
+    waiting = [c.why for t, c in answers if t <= POINT_WAIT_S]
+    assert set(waiting) == {Why.ARRIVING}
+    assert finder.chooser.pointed is None
+    assert is_user(answers[-1][1], USER)
+
+
+def test_a_second_that_is_me_point_waits_as_long_as_the_first() -> None:
+    finder = UserFinder()
+    finder.chooser.point_at(0.95, 0.1)
+    play(frames(0.0, 4.0, lambda t: [sway(USER, t)]), finder)
+    finder.chooser.point_at(0.95, 0.1)  # clicked again, on nobody
+    answers = play(frames(4.0, 8.0, lambda t: [sway(USER, t)]), finder)
+    assert all(c.why is Why.ARRIVING for _, c in answers)

@@ -4,10 +4,14 @@ Model-free and Qt-free. The vision layer turns a frame into people (zero or more
 in no stable order); ``PeopleTracker`` gives them stable ids from position and size over time, and
 ``UserChooser`` picks the user among the tracks with named rules:
 
-* a body cut by the frame edge, or someone moving (crossing the room), is never learned;
-* a person who comes into view and *settles* (sits, or stands in one place) is learned;
-* with several settled candidates the user is the one at the calibrated seat or standing spot,
-  else the one nearest a point the user chose ("that's me"), else the nearest to the camera;
+* someone in the picture within the first second of monitoring is at the desk: learned at once;
+* later, a body cut by the frame edge, someone moving (crossing the room) or too small to be at
+  the desk is never learned; a person who comes into view and *settles* (sits, or stands in one
+  place) is;
+* a point the user chose ("that's me") takes the settled person there, waiting up to
+  ``POINT_WAIT_S`` for them; otherwise, among several settled candidates the user is the one at
+  the calibrated seat or standing spot, else the one back where the user was, else the nearest
+  to the camera;
 * someone seen beside the user while the user is followed is a *bystander*: never taken for the
   user later, unless they settle where the user was;
 * when the user's track is not seen: ``hidden`` while someone else covers where they were (a
@@ -59,7 +63,7 @@ GONE_AFTER_MISSES: Final = 2
 # user under a new id.
 TWIN_BIRTH_S: Final = 0.5
 # Covered by someone else, the user counts as hidden (still there) for at most this long.
-HIDDEN_MAX_S: Final = 6.0
+HIDDEN_MAX_S: Final = 3.0  # at most DROP_AFTER_S: the tracker drops the track after that
 # Near the user's home (where they settled): within this many torso lengths.
 HOME_RADIUS: Final = 1.0
 # Someone arriving still counts when missed by the model for up to this long.
@@ -326,7 +330,6 @@ class UserChooser:
         self.bystanders: set[int] = set()
         self._point: tuple[float, float] | None = None  # fractions of the frame
         self._pending_since_s: float | None = None
-        self._user_seen_s: float | None = None
         self._point_since_s: float | None = None
         self._tracks: list[Track] = []
         self._missed = 0  # samples in a row without the user's track
@@ -338,13 +341,14 @@ class UserChooser:
         self.home = None
         self.bystanders.clear()
         self._pending_since_s = None
-        self._user_seen_s = None
+        self._point_since_s = None
         self._missed = 0
         self._run_start_s = None
 
     def point_at(self, x: float, y: float) -> None:
-        """ "That's me": the person nearest (x, y) (fractions of the frame) is the user."""
+        """ "That's me": the settled person at (x, y) (fractions of the frame) is the user."""
         self._point = (x, y)
+        self._point_since_s = None
         self.user_id = None
         self.home = None
 
@@ -406,7 +410,7 @@ class UserChooser:
                 continue
             if _same_person(tr.person, last):
                 return tr
-            born_there = tr.first_seen_s >= user.last_seen_s - TWIN_BIRTH_S
+            born_there = abs(tr.first_seen_s - user.last_seen_s) <= TWIN_BIRTH_S
             if born_there and PeopleTracker.continues(user, tr.person):
                 return tr
         return None
@@ -416,7 +420,6 @@ class UserChooser:
         self._missed = 0
         others = [tr for tr in seen if tr.id != user.id]
         self.bystanders.update(tr.id for tr in others if tr.settled(t_s))
-        self._user_seen_s = t_s
         if user.settled(t_s):
             p = user.person
             self.home = _Home(p.centre_x, p.centre_y, p.scale_px)
@@ -443,7 +446,7 @@ class UserChooser:
             ]
             if not reach:
                 return None  # the user is not found yet: keep looking there
-            self._point = None
+            self._point = self._point_since_s = None
             return min(reach, key=lambda tr: _distance_to_box(tr.person, px, py)), Why.POINTED
         settled = [tr for tr in seen if tr.settled(t_s)]
         if self.home is None and self._run_start_s is not None:
@@ -494,10 +497,11 @@ class UserChooser:
         """No user in this frame: arriving while someone new has not had time to settle, or
         while a "that's me" point waits for its person."""
         if self._point is not None:
-            if self._point_since_s is None:
+            if self._point_since_s is None or t_s < self._point_since_s:
                 self._point_since_s = t_s
             if t_s - self._point_since_s <= POINT_WAIT_S:
                 return UserChoice(None, Why.ARRIVING, None, len(seen))
+            self._point = self._point_since_s = None  # nobody came there: choose as usual
         # Seen in the last moment, not only in this frame: detections of a far person drop out.
         recent = [tr for tr in self._tracks if 0 <= t_s - tr.last_seen_s <= ARRIVING_GAP_S]
         arriving = [
@@ -507,7 +511,9 @@ class UserChooser:
         ]
         if arriving:
             if self._pending_since_s is None:
-                self._pending_since_s = min(tr.in_view_since_s or t_s for tr in arriving)
+                self._pending_since_s = min(
+                    tr.in_view_since_s for tr in arriving if tr.in_view_since_s is not None
+                )
             if t_s - self._pending_since_s <= PENDING_MAX_S:
                 return UserChoice(None, Why.ARRIVING, None, len(seen))
         else:

@@ -102,8 +102,6 @@ class StateSmoother:
         # Tiny tolerance so 0.9 s built from float steps like 0.1 + 0.1 + ... still counts.
         eps = 1e-6
         if candidate == State.UNKNOWN and self._state != State.AWAY:
-            if self._state not in KNOWN_STATES:
-                return False
             cover = self._coverage(t_s, cfg.unknown_window_s)
             return (
                 cover.get(State.UNKNOWN, 0.0) >= cfg.unknown_min_share * cfg.unknown_window_s - eps

@@ -181,7 +181,7 @@ class _ReadAhead:
 
 
 class Engine:
-    """Runs one pose model and one sitting tracker over frames at the configured sample rate.
+    """Runs the people search and one sitting tracker over frames at the configured sample rate.
 
     ``recorder`` (optional) stores intervals and bout events as they happen; ``wall_at`` maps a
     sample's timestamp to the wall-clock time it is filed under (live: the current time; a file:
@@ -211,6 +211,8 @@ class Engine:
         self._still = still  # a single picture: the user is chosen without time to settle
         self._calibration_in_doubt = False
         self._point: tuple[float, float] | None = None
+        self._point_lock = threading.Lock()  # point_at comes from the GUI thread
+        self._doubted: Calibration | None = None  # the calibration found not to fit
         self._tracker = (
             tracker if tracker is not None else SittingTracker.from_settings(self.settings)
         )
@@ -258,24 +260,30 @@ class Engine:
         return self._next_sample_s is None or timestamp_s >= self._next_sample_s
 
     def point_at(self, x: float, y: float) -> None:
-        """ "That's me": from the next sample the user is the person nearest (x, y), given as
+        """ "That's me": from the next sample the user is the settled person at (x, y), given as
         fractions of the frame width and height (may be called from another thread)."""
-        self._point = (x, y)
+        with self._point_lock:
+            self._point = (x, y)
 
     def _find_user(
         self, image: np.ndarray, t_s: float, size: tuple[int, int]
     ) -> tuple[tuple[PoseSample, ...], UserChoice]:
         """Everyone in the frame and who the user is, using the calibrated desk when it fits."""
-        point, self._point = self._point, None
+        with self._point_lock:
+            point, self._point = self._point, None
         if point is not None:
             self._search.point_at(*point)
         cal = self._calibration() if self._calibration is not None else None
         fits = cal is not None and calibration_fits(cal, size)
         at_desk = (lambda s: at_the_desk(s, cal)) if fits and cal is not None else None
         people, choice = self._search.find(image, t_s, at_desk=at_desk, still=self._still)
+        if cal is not self._doubted:
+            self._calibration_in_doubt = False  # a new (or removed) calibration: trust it again
+            self._doubted = None
         if at_desk is not None and choice.sample is not None and choice.why is not Why.FOLLOWING:
             # A user learned away from the calibrated desk: the camera or the chair has moved.
             self._calibration_in_doubt = not at_desk(choice.sample)
+            self._doubted = cal if self._calibration_in_doubt else None
         return people, choice
 
     def process(self, frame: Frame) -> SampleRecord:

@@ -3,8 +3,10 @@
 Two landmarkers: a *scan* looking for several people on the whole frame, and a *focus* that
 follows one person on a crop around where the user was last seen (a crop also makes a small or
 partly hidden user bigger for the model, so they are found where the whole frame misses them).
-Once the user is known, each sample runs the focus, and the scan only every ``SCAN_EVERY_S`` or
-when the focus does not find the user; with no user yet, every sample is a scan. Which person is
+Once someone is followed (the user, or before that the likeliest newcomer), each sample runs
+the focus, and the scan only when the focus does not find them, every ``SCAN_EVERY_S`` while
+others are about or the picture around them changes, else every ``SCAN_IDLE_S``; with nobody to
+follow, every sample is a scan. Which person is
 the user is decided by ``core.people``; this module only finds people.
 """
 

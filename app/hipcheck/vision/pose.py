@@ -221,6 +221,11 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
 
 
+# Calls whose native output is captured while no person has been fitted yet (an empty room
+# must not hold back the process's stderr for ever).
+NATIVE_NOTE_CALLS: Final = 20
+
+
 class MediaPipePoseEstimator:
     """MediaPipe's Pose Landmarker on the shipped full model, created once per run.
 
@@ -257,6 +262,7 @@ class MediaPipePoseEstimator:
         self.num_poses = num_poses
         self._last_ms = -1
         self._fitted = False  # whether a person was found yet (native notes come until then)
+        self._calls = 0
         self._closed = False
 
     def _timestamp_ms(self, timestamp_s: float) -> int:
@@ -276,7 +282,9 @@ class MediaPipePoseEstimator:
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         # Native notes come once each: on the first call (memory alignment) and on the first fit
         # of a person (landmark projection); keep them off the terminal until both are past.
-        with native_log_captured() if not self._fitted else contextlib.nullcontext():
+        quiet = not self._fitted and self._calls < NATIVE_NOTE_CALLS
+        self._calls += 1
+        with native_log_captured() if quiet else contextlib.nullcontext():
             if self.static_image_mode:
                 result = self._landmarker.detect(image)
             else:
