@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -96,3 +97,17 @@ def _user_proxy_settings() -> Iterator[None]:
             else:
                 del os.environ[name]
     yield
+
+
+def stored_seconds(db: Path, where: str = "") -> float:
+    """Seconds of intervals in the history at ``db`` (optionally ``WHERE ...``), read-only."""
+    if not db.exists():
+        return 0.0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            (total,) = conn.execute(
+                f"SELECT coalesce(sum(end_utc - start_utc), 0) FROM intervals {where}"
+            ).fetchone()
+    except sqlite3.Error:
+        return 0.0
+    return float(total)

@@ -83,6 +83,17 @@ def screenshot(env: dict[str, str], name: str) -> Path:
     return target
 
 
+def stop_session(session: subprocess.Popen[bytes], out: Path) -> None:
+    """Ask the desktop session script to stop (it ends the app with SIGTERM), else kill it."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "stop").touch()
+    try:
+        session.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(session.pid, 9)
+        session.wait(10)
+
+
 def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) -> None:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     need(not missing, f"desktop stack missing: {', '.join(missing)} (scripts/setup --dev)")
@@ -189,13 +200,7 @@ def test_nudge_to_break_on_a_real_desktop(posture_data: Path, tmp_path: Path) ->
             app_log,
         )
     finally:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "stop").touch()
-        try:
-            session.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(session.pid, 9)
-            session.wait(10)
+        stop_session(session, out)
     # SIGTERM ends the app cleanly: the camera thread stops, the store closes, exit status 0.
     assert _text(out / "app.rc").strip() == "0", _text(app_log)[-3000:]
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import need
+from tests.conftest import need, stored_seconds
 from tests.e2e.test_desktop import (
     SCRIPT,
     TOOLS,
     _text,
     read_env,
     screenshot,
+    stop_session,
     wait_for,
     window_names,
 )
@@ -56,16 +56,6 @@ def start(out: Path, data: Path, *argv: str, first_run: bool = False) -> subproc
     )
 
 
-def stop(session: subprocess.Popen[bytes], out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "stop").touch()
-    try:
-        session.wait(60)
-    except subprocess.TimeoutExpired:
-        os.killpg(session.pid, 9)
-        session.wait(10)
-
-
 def status(data: Path, env: dict[str, str]) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "hipcheck", "--data-dir", str(data), "status"],
@@ -75,17 +65,7 @@ def status(data: Path, env: dict[str, str]) -> str:
 
 
 def timer_only_seconds(db: Path) -> float:
-    if not db.exists():
-        return 0.0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            (total,) = conn.execute(
-                "SELECT coalesce(sum(end_utc - start_utc), 0) FROM intervals "
-                "WHERE extra LIKE '%timer_only%'"
-            ).fetchone()
-    except sqlite3.Error:
-        return 0.0
-    return float(total)
+    return stored_seconds(db, "WHERE extra LIKE '%timer_only%'")
 
 
 def test_no_camera_reminds_by_the_clock_and_measures_once_it_appears(
@@ -160,7 +140,7 @@ def test_no_camera_reminds_by_the_clock_and_measures_once_it_appears(
         assert "Timer only" not in status(data, desk)
         assert "the camera is back" in _text(app_log)
     finally:
-        stop(session, out)
+        stop_session(session, out)
     assert _text(out / "app.rc").strip() == "0", _text(app_log)[-3000:]
 
 
@@ -198,5 +178,5 @@ def test_the_first_run_shows_once_and_enter_saves_its_answers(
         assert "sitting_limit_min = 45" in text
         assert (data / "first-run-done").exists()
     finally:
-        stop(session, out)
+        stop_session(session, out)
     assert _text(out / "app.rc").strip() == "0", _text(app_log)[-3000:]

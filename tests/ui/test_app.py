@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import stored_seconds
 
 pytestmark = pytest.mark.footage
 CLIP = "videos/front_sit_upper_body_01.mp4"
@@ -59,19 +60,6 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, argv: list[str], fragm
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in done.stderr
-
-
-def stored_seconds(db: Path) -> float:
-    if not db.exists():
-        return 0.0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            (total,) = conn.execute(
-                "SELECT coalesce(sum(end_utc - start_utc), 0) FROM intervals"
-            ).fetchone()
-    except sqlite3.Error:
-        return 0.0
-    return float(total)
 
 
 def wait(predicate, timeout_s: float, proc: subprocess.Popen[bytes], log: Path) -> None:  # type: ignore[no-untyped-def]
