@@ -353,3 +353,15 @@ def test_a_second_that_is_me_point_waits_as_long_as_the_first() -> None:
     finder.chooser.point_at(0.95, 0.1)  # clicked again, on nobody
     answers = play(frames(4.0, 8.0, lambda t: [sway(USER, t)]), finder)
     assert all(c.why is Why.ARRIVING for _, c in answers)
+
+
+def test_a_neighbour_close_to_a_large_user_is_not_taken_as_finding_the_user() -> None:
+    # A big user (a child close to a front camera) and a smaller neighbour about one torso length
+    # away: near enough that the neighbour could continue the user's track, but they fit their
+    # own track better, so the search must still look for the user.
+    user, neighbour = Body(280, 560, 360), Body(640, 500, 220)
+    finder = UserFinder()
+    play(frames(0.0, 2.0, lambda t: [sway(user, t), sway(neighbour, t)]), finder)
+    assert PeopleTracker.continues(finder.focus_track(2.0), describe(neighbour.sample(2.0)))  # type: ignore[arg-type]
+    assert not finder.finds_user([neighbour.sample(2.0)], 2.0)
+    assert finder.finds_user([user.sample(2.0)], 2.0)

@@ -234,16 +234,12 @@ class PeopleTracker:
         for tid in [tid for tid, tr in self.tracks.items() if t_s < tr.last_seen_s]:
             del self.tracks[tid]  # time went backwards: a new run
         people = deduplicated([describe(s) for s in samples])
-        pairs = []
-        for pi, p in enumerate(people):
-            for tid, tr in self.tracks.items():
-                if self.continues(tr, p):
-                    q = tr.person
-                    d = math.dist((p.centre_x, p.centre_y), (q.centre_x, q.centre_y))
-                    cost = d / max(p.scale_px, q.scale_px) + math.log(
-                        _ratio(p.scale_px, q.scale_px)
-                    )
-                    pairs.append((cost, pi, tid))
+        pairs = [
+            (self.cost(tr, p), pi, tid)
+            for pi, p in enumerate(people)
+            for tid, tr in self.tracks.items()
+            if self.continues(tr, p)
+        ]
         used_p: set[int] = set()
         used_t: set[int] = set()
         for _, pi, tid in sorted(pairs):
@@ -261,6 +257,19 @@ class PeopleTracker:
         for tid in [tid for tid, tr in self.tracks.items() if t_s - tr.last_seen_s > DROP_AFTER_S]:
             del self.tracks[tid]
         return list(self.tracks.values())
+
+    @staticmethod
+    def cost(track: Track, person: Person) -> float:
+        """How far ``person`` is from continuing ``track`` (distance in torso lengths plus the
+        log of the size ratio); the lowest cost wins when several tracks could continue."""
+        q = track.person
+        d = math.dist((person.centre_x, person.centre_y), (q.centre_x, q.centre_y))
+        return d / max(person.scale_px, q.scale_px) + math.log(_ratio(person.scale_px, q.scale_px))
+
+    def best_track(self, person: Person) -> Track | None:
+        """The track ``person`` would most likely continue, or None."""
+        fits = [tr for tr in self.tracks.values() if self.continues(tr, person)]
+        return min(fits, key=lambda tr: self.cost(tr, person), default=None)
 
     @staticmethod
     def continues(track: Track, person: Person) -> bool:
@@ -586,7 +595,15 @@ class UserFinder:
         if self.chooser.pointed is not None and self.chooser.user_id is None:
             return False  # still looking for the pointed person: search the whole frame too
         track = self.focus_track(t_s)
-        return track is not None and any(self.tracker.continues(track, describe(p)) for p in people)
+        if track is None:
+            return False
+        # Not merely close enough: the person must fit the followed track better than any other
+        # (a wide crop around a large user can hold a neighbour the one-pose model prefers).
+        for p in people:
+            best = self.tracker.best_track(describe(p))
+            if best is not None and best.id == track.id:
+                return True
+        return False
 
     def update(
         self,
