@@ -249,6 +249,42 @@ def test_thigh_toward_the_camera_is_sitting(thigh_px: float, knees_visible: bool
     assert obs.hip_angle_deg is None  # no world landmarks to fall back on
 
 
+def _with_world_legs(sample: PoseSample, ankle_offset: tuple[float, float, float]) -> PoseSample:
+    """``sample`` with world landmarks: hip angle 145° in 3D, each ankle at ``ankle_offset`` from
+    its knee (metres, y down, z toward the camera negative)."""
+    w = [Landmark(0.0, 0.0, 0.0, 1.0)] * NUM_LANDMARKS
+    knee = (0.0, 0.45 * math.cos(math.radians(35)), -0.45 * math.sin(math.radians(35)))
+    ankle = tuple(k + o for k, o in zip(knee, ankle_offset, strict=True))
+    for shoulder, knee_i, ankle_i in (
+        (LEFT_SHOULDER, LEFT_KNEE, LEFT_ANKLE),
+        (RIGHT_SHOULDER, RIGHT_KNEE, RIGHT_ANKLE),
+    ):
+        w[shoulder] = Landmark(0.0, -0.5, 0.0, 1.0)
+        w[knee_i] = Landmark(*knee, 1.0)
+        w[ankle_i] = Landmark(*ankle, 1.0)
+    return PoseSample(sample.timestamp_s, sample.image, tuple(w), SIZE)
+
+
+@pytest.mark.parametrize(
+    ("ankle_offset", "state"),
+    [
+        # Both knees straight in 3D: someone standing, seen by a camera high above.
+        (
+            (0.0, 0.45 * math.cos(math.radians(35)), -0.45 * math.sin(math.radians(35))),
+            State.STANDING,
+        ),
+        # Knees bent, shins under the seat: a seated person facing the camera.
+        ((0.0, 0.1, 0.44), State.SITTING),
+    ],
+)
+def test_a_short_thigh_with_both_knees_straight_in_3d_is_standing(
+    ankle_offset: tuple[float, float, float], state: State
+) -> None:
+    body = Body(hip_angle_deg=175, trunk_lean_deg=0, thigh_px=50, knee_angle_deg=175)
+    obs = observe(_with_world_legs(body.sample(), ankle_offset))
+    assert obs.knees_visible and obs.state == state
+
+
 def test_world_angle_space() -> None:
     body = Body(hip_angle_deg=100)
     sample = body.sample()

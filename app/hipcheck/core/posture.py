@@ -82,6 +82,10 @@ STANDING_MIN_WORLD_HIP_ANGLE_DEG: Final = 140.0
 # facing the camera: at most 308°).
 STANDING_MIN_ANGLE_SUM_DEG: Final = 310.0
 STANDING_MIN_THIGH_PER_SHIN: Final = 0.6
+# Both knees straight in MediaPipe's world (3D) landmarks: standing even when the picture shortens
+# the thigh (a camera high above). Measured on the shared clips: seated facing the camera, the
+# straighter knee at most 132°; standing seen from above, 155-174°.
+STANDING_MIN_WORLD_KNEE_ANGLE_DEG: Final = 150.0
 # With the ankle in view, a standing knee is nearly straight (kneeling folds it).
 STANDING_MIN_KNEE_ANGLE_DEG: Final = 130.0
 # When only the hips are seen and the knee is MediaPipe's guess, demand clear room below the hip
@@ -218,7 +222,19 @@ def _chosen_angle(view: SideView, angle_space: AngleSpace) -> float | None:
     return view.hip_angle_image_deg
 
 
-def _classify_seen(view: SideView, angle_deg: float | None) -> State:
+def knees_straight_3d(sample: PoseSample) -> bool:
+    """Whether both knees are nearly straight in MediaPipe's world (3D) landmarks."""
+    w = sample.world
+    if w is None:
+        return False
+    angles = [
+        joint_angle_deg(to_world(w[h]), to_world(w[k]), to_world(w[a]))
+        for h, k, a in ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE))
+    ]
+    return all(a is not None and a >= STANDING_MIN_WORLD_KNEE_ANGLE_DEG for a in angles)
+
+
+def _classify_seen(view: SideView, angle_deg: float | None, straight_knees: bool = False) -> State:
     """The state when hips and knees are seen."""
     world, image = view.hip_angle_world_deg, view.hip_angle_image_deg
     straight_both = (
@@ -227,10 +243,15 @@ def _classify_seen(view: SideView, angle_deg: float | None) -> State:
         and world + image >= STANDING_MIN_ANGLE_SUM_DEG
         and world >= STANDING_MIN_WORLD_HIP_ANGLE_DEG
     )
-    if view.thigh_px < FORESHORTENED_THIGH_PER_TORSO * view.torso_px and not straight_both:
-        # The thigh points at the camera: it is horizontal (unless both angles say the hip is
-        # straight: a camera high above someone standing also shortens the thigh).
-        return State.SITTING
+    if view.thigh_px < FORESHORTENED_THIGH_PER_TORSO * view.torso_px:
+        # A short thigh in the picture points at the camera: horizontal, a seated person facing
+        # it. A camera high above someone standing also shortens the thigh; then both knees are
+        # straight in 3D and the hip straight in the picture (seated facing the camera, the
+        # knees are bent).
+        if straight_knees and image is not None and image >= STANDING_MIN_HIP_ANGLE_DEG:
+            return State.STANDING
+        if not straight_both:
+            return State.SITTING
     straight = angle_deg is not None and angle_deg >= STANDING_MIN_HIP_ANGLE_DEG
     upright_thigh = (
         view.thigh_lean_deg is not None and view.thigh_lean_deg <= STANDING_MAX_THIGH_LEAN_DEG
@@ -239,6 +260,7 @@ def _classify_seen(view: SideView, angle_deg: float | None) -> State:
     straight_3d = (
         world is None
         or straight_both
+        or straight_knees
         or (image is None and world >= STANDING_MIN_WORLD_HIP_ANGLE_DEG)
     )
     full_thigh = view.shin_px is None or view.thigh_px >= STANDING_MIN_THIGH_PER_SHIN * view.shin_px
@@ -330,7 +352,7 @@ def observe(
         return Observation(
             timestamp_s=sample.timestamp_s,
             person_present=True,
-            state=_classify_seen(view, angle),
+            state=_classify_seen(view, angle, knees_straight_3d(sample)),
             side=view.side,
             hips_visible=True,
             knees_visible=True,
