@@ -92,12 +92,12 @@ def score_timeline(
 
 
 def analyze_clip(
-    path: Path, user_at: dict[str, float] | None
+    path: Path, user_at: dict[str, float] | None, fps: float = FPS
 ) -> tuple[list[dict[str, Any]], float]:
-    """The clip's ``analyze`` timeline at 10 samples/s, and the seconds it took."""
+    """The clip's ``analyze`` timeline at ``fps`` samples/s, and the seconds it took."""
     with tempfile.TemporaryDirectory() as data_dir:
         cmd = [sys.executable, "-m", "hipcheck", "analyze", str(path), "--json", "--no-store"]
-        cmd += ["--fps", f"{FPS:g}", "--data-dir", data_dir]
+        cmd += ["--fps", f"{fps:g}", "--data-dir", data_dir]
         if user_at is not None:
             cmd += ["--user-at", f"{user_at['x']},{user_at['y']}"]
         started = time.perf_counter()
@@ -115,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clip", action="append", help="only clips whose name contains this")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--verbose", action="store_true", help="print each window's counts")
+    parser.add_argument(
+        "--fps",
+        type=float,
+        default=FPS,
+        help=f"samples per second (default {FPS:g}, the scoring rule's; the app samples at 2)",
+    )
     args = parser.parse_args(argv)
     labels_file = args.folder / "timelines.json"
     if not labels_file.is_file():
@@ -126,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     for clip, spec in labels.items():
         if args.clip and not any(c in clip for c in args.clip):
             continue
-        timeline, took = analyze_clip(args.folder / clip, spec.get("user_at"))
+        timeline, took = analyze_clip(args.folder / clip, spec.get("user_at"), args.fps)
         scores = score_timeline(timeline, spec["windows"])
         passed = sum(s.passed for s in scores)
         samples = sum(s.samples for s in scores)
