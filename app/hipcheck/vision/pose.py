@@ -203,22 +203,31 @@ def native_log_captured() -> Iterator[None]:
                     print(raw, file=sys.stderr)
 
 
-_M_ARENA_MAX: Final = -8  # glibc's mallopt parameter
+_M_ARENA_MAX: Final = -8  # glibc's mallopt parameters
+_M_MMAP_THRESHOLD: Final = -3
+# Blocks from this size up get their own mapping, returned to the system when freed.
+MMAP_THRESHOLD_BYTES: Final = 4 * 1024 * 1024
 
 
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's per-thread malloc arenas before MediaPipe starts its threads.
+def tune_malloc(arenas: int = 2) -> None:
+    """Keep glibc's malloc from holding memory MediaPipe no longer uses; call before MediaPipe
+    starts its threads.
 
     Each native worker thread otherwise gets an arena of its own, and their unused free space
     stays resident: measured here, two landmarkers take 327 MB resident by default and 267 MB
-    with two arenas, at the same speed. Elsewhere (no glibc) nothing changes.
+    with two arenas, at the same speed. A fixed mmap threshold stops glibc from raising it as
+    large blocks are freed (which moves them into the heap, where they fragment it): the peak of
+    ``hipcheck analyze`` on the 720p front clip drops from 320-355 MB to 316-320 MB. Elsewhere
+    (no glibc) nothing changes.
     """
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_ARENA_MAX, arenas)
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
 # Calls whose native output is captured while no person has been fitted yet (an empty room
@@ -244,7 +253,7 @@ class MediaPipePoseEstimator:
     ) -> None:
         model = load_model_bytes()
         keep_native_code_offline()
-        limit_malloc_arenas()
+        tune_malloc()
         with native_log_captured():
             mp = tasks_api()
             mode = mp.RunningMode.IMAGE if static_image_mode else mp.RunningMode.VIDEO
