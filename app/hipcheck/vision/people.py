@@ -28,11 +28,12 @@ from hipcheck.vision.pose import PoseEstimator
 # SCAN_EVERY_S while others are about or the picture around the user changes, else every
 # SCAN_IDLE_S (a user alone in a still room costs little more than one pose).
 SCAN_EVERY_S: Final = 2.0
-SCAN_IDLE_S: Final = 10.0
-# The picture around the user "changes" when a thumbnail's mean absolute difference outside the
-# user's crop exceeds this many grey levels (someone walking in; noise and light flicker stay
-# well below).
-CHANGE_LEVELS: Final = 4.0
+SCAN_IDLE_S: Final = 30.0
+# The picture around the user "changes" when more than CHANGE_SHARE of a thumbnail's pixels
+# outside the user's crop differ by more than CHANGE_LEVELS grey levels: someone walking in, even
+# small and far away (a person 3 % of the picture); camera noise and light flicker stay below.
+CHANGE_LEVELS: Final = 24
+CHANGE_SHARE: Final = 0.01
 THUMB_SIZE: Final = (64, 48)
 # The crop around the user's last torso box, in torso lengths: room to lean and to stand up.
 CROP_SIDE: Final = 1.2
@@ -109,6 +110,7 @@ class PeopleSearch:
         self._last_scan_s: float | None = None
         self._others_at_last_scan = 0
         self._thumb: np.ndarray | None = None
+        self._changed_since_scan = False  # the picture around the user changed since the scan
         self.scans = 0
         self.focus_runs = 0
         self.last_crop: Crop | None = None
@@ -133,13 +135,14 @@ class PeopleSearch:
         self.scans += 1
         found = list(self.scan.detect(image_bgr, t_s))
         self._others_at_last_scan = len(found) - (1 if self.finder.finds_user(found, t_s) else 0)
+        self._changed_since_scan = False
         return found
 
     def _changed_around_user(self, image_bgr: np.ndarray) -> bool:
         """Whether the picture outside the user's crop changed since the last sample."""
-        # Averaging 4x4 pixels picked on a grid is as good for a 64x48 thumbnail as averaging
-        # them all, at a sixth of the cost.
-        grid = (4 * THUMB_SIZE[0], 4 * THUMB_SIZE[1])
+        # Averaging 2x2 pixels picked on a grid is plenty for a 64x48 thumbnail (camera noise
+        # stays well below CHANGE_LEVELS), at a fraction of the cost of averaging them all.
+        grid = (2 * THUMB_SIZE[0], 2 * THUMB_SIZE[1])
         picked = cv2.resize(image_bgr, grid, interpolation=cv2.INTER_NEAREST)
         small = cv2.cvtColor(
             cv2.resize(picked, THUMB_SIZE, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY
@@ -156,16 +159,19 @@ class PeopleSearch:
                 int(crop.y0 * sy) : int(np.ceil(crop.y1 * sy)),
                 int(crop.x0 * sx) : int(np.ceil(crop.x1 * sx)),
             ] = 0
-        return float(diff.mean()) > CHANGE_LEVELS
+        return cv2.countNonZero(cv2.threshold(diff, CHANGE_LEVELS, 255, cv2.THRESH_BINARY)[1]) > (
+            CHANGE_SHARE * diff.size
+        )
 
     def _scan_due(self, image_bgr: np.ndarray, t_s: float) -> bool:
         """Whether the whole frame is due for a search: by the clock, sooner while others are
         about or the picture around the user changes."""
-        changed = self._changed_around_user(image_bgr)
+        if self._changed_around_user(image_bgr):
+            self._changed_since_scan = True  # kept until the next scan, however soon it changed
         last = self._last_scan_s
         if last is None or not t_s - last >= 0:
             return True
-        busy = changed or self._others_at_last_scan > 0
+        busy = self._changed_since_scan or self._others_at_last_scan > 0
         return t_s - last >= (SCAN_EVERY_S if busy else SCAN_IDLE_S)
 
     def find(
