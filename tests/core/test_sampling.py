@@ -34,6 +34,19 @@ def test_change_returns_to_normal_immediately() -> None:
     assert policy.update(State.STANDING, 23.0) == 2.0
 
 
+def test_an_unsettled_sample_looks_again_soon_without_restarting_the_stable_time() -> None:
+    policy = AdaptiveRate(normal_interval_s=0.5, slow_interval_s=2.0, stable_after_s=10.0)
+    run(policy, [(float(t), State.SITTING) for t in range(0, 12)])
+    assert policy.is_slow
+    # One raw sample that the smoothed state has not taken: a quick look, then slow again at
+    # once (a blip), not a whole stable period at the normal rate.
+    assert policy.update(State.SITTING, 13.0, unsettled=True) == 0.5
+    assert policy.update(State.SITTING, 13.5) == 2.0
+    # Disabled, the flag changes nothing.
+    off = AdaptiveRate(normal_interval_s=0.5, enabled=False)
+    assert off.update(State.SITTING, 0.0, unsettled=True) == 0.5
+
+
 @pytest.mark.parametrize("jump_to_s", [100.0, 5.0])
 def test_clock_jump_counts_as_change(jump_to_s: float) -> None:
     policy = AdaptiveRate(normal_interval_s=0.5, slow_interval_s=2.0, stable_after_s=10.0)

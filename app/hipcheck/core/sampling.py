@@ -2,7 +2,10 @@
 
 Each pose sample costs ~16 ms of CPU; a person who has been sitting still for minutes gains nothing
 from two samples a second. The policy is pure: the camera loop tells it what the latest sample
-showed and when, and asks how long to wait before the next one.
+showed and when, and asks how long to wait before the next one. The engine keys it on the
+smoothed state and marks a sample whose raw state differs as unsettled: that is looked at again
+soon, so a real change is confirmed quickly while a one-sample blip does not cost 30 s of
+normal-rate sampling.
 """
 
 from __future__ import annotations
@@ -46,8 +49,14 @@ class AdaptiveRate:
             normal_interval_s=1.0 / settings.sample_rate_hz, enabled=settings.adaptive_sampling
         )
 
-    def update(self, key: Hashable, now_s: float) -> float:
-        """Record what the sample at ``now_s`` showed; return seconds to wait before the next one."""
+    def update(self, key: Hashable, now_s: float, *, unsettled: bool = False) -> float:
+        """Record what the sample at ``now_s`` showed; return seconds to wait before the next one.
+
+        ``unsettled``: this sample disagrees with ``key`` (a raw state the smoothing has not
+        taken yet): look again at the normal rate, without restarting the stable time, so a
+        change is confirmed quickly and a one-sample blip costs one quick look, not
+        ``stable_after_s`` of them.
+        """
         jumped = self._last_s is not None and (
             now_s < self._last_s or now_s - self._last_s > self.stable_after_s
         )
@@ -55,6 +64,8 @@ class AdaptiveRate:
             self._key = key
             self._stable_since_s = now_s
         self._last_s = now_s
+        if unsettled and self.enabled:
+            return self.normal_interval_s
         return self.interval_s(now_s)
 
     def interval_s(self, now_s: float) -> float:

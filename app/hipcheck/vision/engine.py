@@ -306,7 +306,9 @@ class Engine:
         closed = tuple(self._tracker.pop_closed_intervals())
         if self._recorder is not None:
             self._record(t_s, events, closed)
-        interval_s = self._rate.update(observation.state, t_s)
+        # Slow while the smoothed state holds; a raw state that differs is looked at again soon.
+        smoothed = self._tracker.summary().state
+        interval_s = self._rate.update(smoothed, t_s, unsettled=observation.state != smoothed)
         self._next_sample_s = next_due_s(self._next_sample_s, t_s, interval_s)
         self._last_s = t_s
         self.samples += 1
