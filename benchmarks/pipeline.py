@@ -1,7 +1,8 @@
 """Pipeline benchmark: what HipCheck costs beyond the pose model, per frame, per minute, per file.
 
 Run: ``.venv/bin/python benchmarks/pipeline.py [--clip PATH] [--passes N]``. Prints each figure with
-its target and PASS/MISS, and exits 1 if any target is missed.
+its target and PASS/MISS (figures without a target are for reference), and exits 1 if any target
+is missed.
 
 * model alone: the bare Tasks Pose Landmarker (the shipped full model, video mode, one pose) on
   the same frames already in RGB, nothing else: the least any pose monitor has to spend.
@@ -326,11 +327,10 @@ def main() -> int:
             ("  engine / model", f"{e / m:.3f}", f"<= {TARGET_RATIO:.2f}", e / m <= TARGET_RATIO),
         ]
     rows += [
-        ("CPU per minute at 2/s", f"{cpu_per_min:.2f} s", f"<= {TARGET_CPU_S_PER_MIN:g} s",
-         cpu_per_min <= TARGET_CPU_S_PER_MIN),
+        ("CPU per minute at 2/s", f"{cpu_per_min:.2f} s", "", None),
         ("  default (adaptive) 3 min", f"{cpu_per_min_adaptive:.2f} s", f"<= {TARGET_CPU_S_PER_MIN:g} s",
          cpu_per_min_adaptive <= TARGET_CPU_S_PER_MIN),
-        ("analyse speed (clip)", f"{speed:.1f}x real time", f">= {TARGET_SPEED_X:g}x", speed >= TARGET_SPEED_X),
+        ("analyse speed (clip)", f"{speed:.1f}x real time", "", None),
         ("  its decoding alone", f"{decode_x:.1f}x real time", "", None),
         ("analyse speed (640x480)", f"{speed_640:.1f}x real time", f">= {TARGET_SPEED_X:g}x", speed_640 >= TARGET_SPEED_X),
         ("  its decoding alone", f"{decode_640_x:.1f}x real time", "", None),
