@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from hipcheck.core.people import (
+    APPEARANCE_MAX_DISTANCE,
     GONE_AFTER_S,
     MIN_USER_SCALE,
     POINT_WAIT_S,
@@ -20,6 +21,7 @@ from hipcheck.core.people import (
     UserChoice,
     UserFinder,
     Why,
+    appearance_distance,
     cut_by_edge,
     describe,
 )
@@ -45,6 +47,7 @@ class Body:
     x: float
     y: float
     torso_px: float = 150.0
+    look: tuple[float, ...] | None = None  # the torso's colour histogram, if measured
 
     def sample(self, t_s: float = 0.0) -> PoseSample:
         """The person as the model would report them (other landmarks at the hip centre)."""
@@ -61,7 +64,7 @@ class Body:
             Landmark(points.get(i, rest)[0] / SIZE[0], points.get(i, rest)[1] / SIZE[1], 0.0, 0.9)
             for i in range(NUM_LANDMARKS)
         )
-        return PoseSample(t_s, image, None, SIZE)
+        return PoseSample(t_s, image, None, SIZE, self.look)
 
     def moved(self, dx: float = 0.0, dy: float = 0.0) -> Body:
         """The same person ``dx``, ``dy`` pixels away."""
@@ -365,3 +368,42 @@ def test_a_neighbour_close_to_a_large_user_is_not_taken_as_finding_the_user() ->
     assert PeopleTracker.continues(finder.focus_track(2.0), describe(neighbour.sample(2.0)))  # type: ignore[arg-type]
     assert not finder.finds_user([neighbour.sample(2.0)], 2.0)
     assert finder.finds_user([user.sample(2.0)], 2.0)
+
+
+RED_SHIRT = (0.0, 0.9, 0.1, 0.0)
+WHITE_SHIRT = (0.05, 0.0, 0.05, 0.9)
+DARKER_RED = (0.0, 0.75, 0.25, 0.0)
+
+
+def test_appearance_distance() -> None:
+    assert appearance_distance(RED_SHIRT, RED_SHIRT) == pytest.approx(0.0, abs=1e-6)
+    assert appearance_distance(RED_SHIRT, WHITE_SHIRT) > APPEARANCE_MAX_DISTANCE
+    assert appearance_distance(RED_SHIRT, DARKER_RED) < 0.3
+
+
+@pytest.mark.parametrize(
+    ("walker_look", "hijacked"),
+    [(WHITE_SHIRT, False), (None, True), (DARKER_RED, True)],
+)
+def test_a_passer_by_in_other_clothes_never_continues_the_users_track(
+    walker_look: tuple[float, ...] | None, hijacked: bool
+) -> None:
+    # The seated user in a red shirt; a bigger walker passes right in front of them while the
+    # model misses the user, and walks on. With the clothes measured and different, the walker
+    # is someone else: the user is hidden, then found again where they sat. Without a look (or
+    # in the same colours) only place and size tell, and the walker takes the user's track.
+    user = replace(USER, look=RED_SHIRT)
+    finder = UserFinder()
+    play(frames(0.0, 2.0, lambda t: [sway(user, t)]), finder)
+    walker = Body(USER.x + 40, USER.y - 20, 1.6 * USER.torso_px, walker_look)
+    answers = play(
+        [(2.0 + 0.2 * k, [walker.moved(dx=120 * k)]) for k in range(4)]
+        + frames(2.8, 4.0, lambda t: [sway(user, t), walker.moved(dx=600)]),
+        finder,
+    )
+    walked_off = any(is_user(c, walker.moved(dx=120 * 3), 60) for _, c in answers)
+    assert walked_off == hijacked
+    if not hijacked:
+        assert answers[0][1].why is Why.HIDDEN  # covered by the walker, not the walker
+        assert all(c.present for _, c in answers)  # never "away"
+        assert is_user(answers[-1][1], USER)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipcheck.core.people import Why, describe
+from hipcheck.core.people import APPEARANCE_MAX_DISTANCE, Why, appearance_distance, describe
 from hipcheck.core.posture import observe
 from hipcheck.core.types import (
     LEFT_ANKLE,
@@ -33,11 +33,14 @@ from hipcheck.vision.people import (
     Crop,
     PeopleSearch,
     crop_around,
+    torso_appearance,
     uncrop,
 )
 
 SITTING_RED = (0, 0, 255)
-STANDING_RED = (255, 0, 255)  # the same user, standing
+# The same user standing: the stand-in model tells postures apart by colour, so a slightly darker
+# red (the same shirt to the torso's colour histogram).
+STANDING_RED = (0, 0, 200)
 STRANGER_BLUE = (255, 0, 0)  # someone else, standing
 POSTURE = {SITTING_RED: State.SITTING, STANDING_RED: State.STANDING, STRANGER_BLUE: State.STANDING}
 
@@ -222,3 +225,37 @@ def test_point_at_and_close_reach_both_landmarkers() -> None:
     assert centre_x(choice.sample) == pytest.approx(455, abs=1)
     people.close()
     assert scan.closed and focus.closed
+
+
+def _box_pose(x: int, y: int, w: int, h: int) -> PoseSample:
+    """The stand-in model's pose for a torso box at (x, y, w, h) in a 640x480 frame."""
+    xs, ys = np.array([x, x + w - 1]), np.array([y, y + h - 1])
+    return _pose(SITTING_RED, xs, ys, 640, 480, 0.0)
+
+
+def test_torso_appearance_tells_clothes_apart_and_ignores_the_background() -> None:
+    frame = scene(USER, (STRANGER_BLUE, 400, 200, 40, 100))
+    frame[200:300, 520:560] = (235, 235, 235)  # a white shirt
+    user, blue, white = (
+        _box_pose(100, 200, 40, 100),
+        _box_pose(400, 200, 40, 100),
+        _box_pose(520, 200, 40, 100),
+    )
+    red = torso_appearance(frame, user)
+    assert red is not None
+    for other in (blue, white):
+        look = torso_appearance(frame, other)
+        assert look is not None and appearance_distance(red, look) > APPEARANCE_MAX_DISTANCE
+    # The grey background around the torso stays out; dimmer light on the same shirt stays
+    # alike; a torso outside the picture has no look.
+    wider = frame.copy()
+    wider[190:310, 90:150] = (0, 200, 0)
+    wider[200:300, 100:140] = SITTING_RED
+    same = torso_appearance(wider, user)
+    assert same is not None and appearance_distance(red, same) == pytest.approx(0.0, abs=1e-6)
+    dim = torso_appearance((frame * 0.8).astype(np.uint8), user)
+    assert dim is not None and appearance_distance(red, dim) < 0.3
+    gone = PoseSample(
+        0.0, tuple(Landmark(2.0, 2.0, 0.0, 1.0) for _ in range(NUM_LANDMARKS)), None, (640, 480)
+    )
+    assert torso_appearance(frame, gone) is None

@@ -74,6 +74,15 @@ POINT_WAIT_S: Final = 10.0
 POINT_BOX: Final = 0.2
 # "That's me" takes the person whose torso box is within this many torso lengths of the point.
 POINT_REACH: Final = 0.5
+# Appearance (a colour histogram of the torso, when the vision layer measures it): a detection
+# whose clothes differ from a track's recent look by more than this Bhattacharyya distance is
+# someone else, however close (a passer-by in front of the user). Measured on the shared clips:
+# the same person from sample to sample 0.0-0.3 (up to 0.8 from standing to sitting, which the
+# running look follows), a passer-by in front of the user 0.87-1.0.
+APPEARANCE_MAX_DISTANCE: Final = 0.85
+# The track's look follows each sighting by this weight, after LOOK_AFTER sightings it counts.
+LOOK_WEIGHT: Final = 0.3
+LOOK_AFTER: Final = 3
 # Someone first seen this soon after monitoring began was already at the desk.
 START_GRACE_S: Final = 1.0
 # Someone new in view (not cut, not yet settled) delays "nobody is here" for this long.
@@ -179,6 +188,16 @@ class Track:
     person: Person
     history: deque[tuple[float, float, float, float]] = field(default_factory=deque)
     in_view_since_s: float | None = None  # since when continuously not cut by the edge
+    look: tuple[float, ...] | None = None  # running colour histogram of the torso
+    looks: int = 0  # sightings that had one
+
+    def looks_unlike(self, person: Person) -> bool:
+        """Whether ``person``'s clothes clearly differ from this track's recent look (never
+        when either is unmeasured or the track is too new to have a look)."""
+        seen = person.sample.appearance
+        if self.look is None or seen is None or self.looks < LOOK_AFTER:
+            return False
+        return appearance_distance(self.look, seen) > APPEARANCE_MAX_DISTANCE
 
     def seen_at(self, t_s: float) -> bool:
         """Whether this track was seen in the frame at ``t_s``."""
@@ -277,13 +296,27 @@ class PeopleTracker:
         q = track.person
         scale = max(person.scale_px, q.scale_px)
         d = math.dist((person.centre_x, person.centre_y), (q.centre_x, q.centre_y)) / scale
-        return d <= MATCH_RADIUS and _ratio(person.scale_px, q.scale_px) <= MATCH_SCALE_RATIO
+        return (
+            d <= MATCH_RADIUS
+            and _ratio(person.scale_px, q.scale_px) <= MATCH_SCALE_RATIO
+            and not track.looks_unlike(person)
+        )
 
     @staticmethod
     def _extend(track: Track, person: Person, t_s: float) -> None:
         """Add this frame's sighting to ``track``."""
         track.person = person
         track.last_seen_s = t_s
+        seen = person.sample.appearance
+        if seen is not None:
+            old = track.look
+            if old is None or len(old) != len(seen):
+                track.look, track.looks = seen, 1
+            else:
+                track.look = tuple(
+                    (1 - LOOK_WEIGHT) * a + LOOK_WEIGHT * b for a, b in zip(old, seen, strict=True)
+                )
+                track.looks += 1
         track.history.append((t_s, person.centre_x, person.centre_y, person.scale_px))
         while track.history and track.history[0][0] < t_s - 3.0:
             track.history.popleft()
@@ -415,7 +448,7 @@ class UserChooser:
         someone sitting down or standing up changes size faster than tracking follows)."""
         last = user.person
         for tr in seen:
-            if tr.id == user.id:
+            if tr.id == user.id or user.looks_unlike(tr.person):
                 continue
             if _same_person(tr.person, last):
                 return tr
@@ -528,6 +561,12 @@ class UserChooser:
         else:
             self._pending_since_s = None
         return UserChoice(None, Why.NOBODY, None, len(seen))
+
+
+def appearance_distance(a: Sequence[float], b: Sequence[float]) -> float:
+    """Bhattacharyya distance of two normalised histograms: 0 alike, 1 nothing in common."""
+    overlap = sum(math.sqrt(max(p, 0.0) * max(q, 0.0)) for p, q in zip(a, b, strict=True))
+    return math.sqrt(max(0.0, 1.0 - overlap))
 
 
 def _distance_to_box(person: Person, x: float, y: float) -> float:

@@ -57,12 +57,15 @@ class PoseSample:
     in metres around the hip centre (MediaPipe's world landmarks; y down), or ``None`` when the
     estimator gives none. ``image_size`` is (width, height) in pixels of the frame the
     normalised coordinates refer to, so angles can be measured without aspect distortion.
+    ``appearance`` is a normalised colour histogram of the torso (clothes), added by the vision
+    layer so people can be told apart when they pass close by; ``None`` when not measured.
     """
 
     timestamp_s: float
     image: tuple[Landmark, ...]
     world: tuple[Landmark, ...] | None
     image_size: tuple[int, int]
+    appearance: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         if len(self.image) != NUM_LANDMARKS:

@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import cv2
 import numpy as np
 
 from hipcheck.core.people import UserChoice, UserFinder
-from hipcheck.core.types import Landmark, PoseSample
+from hipcheck.core.types import (
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+    Landmark,
+    PoseSample,
+)
 from hipcheck.vision.pose import PoseEstimator
 
 # How often the whole frame is searched for people while the user is followed on a crop: every
@@ -100,6 +107,47 @@ def uncrop(sample: PoseSample, crop: Crop, image_size: tuple[int, int]) -> PoseS
     )
 
 
+# The torso's look: a hue x saturation x value histogram of the shoulders-hips quadrilateral,
+# shrunk toward its centre (to stay on the clothes), read from at most about LOOK_PX pixels
+# across.
+LOOK_BINS: Final = (6, 3, 3)
+LOOK_SHRINK: Final = 0.7
+LOOK_PX: Final = 64
+_TORSO_CORNERS: Final = (LEFT_SHOULDER, RIGHT_SHOULDER, RIGHT_HIP, LEFT_HIP)
+
+
+def torso_appearance(image_bgr: np.ndarray, sample: PoseSample) -> tuple[float, ...] | None:
+    """The normalised colour histogram of the torso in ``image_bgr`` (None when it is out of
+    the picture or too small to read)."""
+    height, width = image_bgr.shape[:2]
+    corners = np.array(
+        [(sample.image[i].x * width, sample.image[i].y * height) for i in _TORSO_CORNERS],
+        np.float32,
+    )
+    centre = corners.mean(axis=0)
+    corners = centre + LOOK_SHRINK * (corners - centre)
+    x0, y0 = np.floor(corners.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(corners.max(axis=0)).astype(int)
+    x0, y0, x1, y1 = max(int(x0), 0), max(int(y0), 0), min(int(x1), width), min(int(y1), height)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    step = max(1, max(x1 - x0, y1 - y0) // LOOK_PX)
+    roi = image_bgr[y0:y1:step, x0:x1:step]
+    mask = np.zeros(roi.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.round((corners - (x0, y0)) / step).astype(np.int32), 255)
+    hsv = cv2.cvtColor(np.ascontiguousarray(roi), cv2.COLOR_BGR2HSV)
+    hist = cv2.calcHist([hsv], [0, 1, 2], mask, list(LOOK_BINS), [0, 180, 0, 256, 0, 256])
+    total = float(hist.sum())
+    if total <= 0:
+        return None
+    return tuple(float(v) / total for v in hist.ravel())
+
+
+def with_appearance(image_bgr: np.ndarray, sample: PoseSample) -> PoseSample:
+    """``sample`` carrying the look of its torso in ``image_bgr``."""
+    return replace(sample, appearance=torso_appearance(image_bgr, sample))
+
+
 class PeopleSearch:
     """Finds the people in each frame (see the module docstring) and asks who the user is."""
 
@@ -127,13 +175,14 @@ class PeopleSearch:
         # A view, not a copy: the landmarker's colour conversion reads it in place.
         part = image_bgr[crop.y0 : crop.y1, crop.x0 : crop.x1]
         self.focus_runs += 1
-        return [uncrop(p, crop, size) for p in self.focus.detect(part, t_s)]
+        found = self.focus.detect(part, t_s)
+        return [with_appearance(image_bgr, uncrop(p, crop, size)) for p in found]
 
     def _scanned(self, image_bgr: np.ndarray, t_s: float) -> list[PoseSample]:
         """The scan landmarker on the whole frame."""
         self._last_scan_s = t_s
         self.scans += 1
-        found = list(self.scan.detect(image_bgr, t_s))
+        found = [with_appearance(image_bgr, p) for p in self.scan.detect(image_bgr, t_s)]
         self._others_at_last_scan = len(found) - (1 if self.finder.finds_user(found, t_s) else 0)
         self._changed_since_scan = False
         return found
