@@ -15,6 +15,7 @@ import pytest
 from hipcheck.core.people import (
     APPEARANCE_MAX_DISTANCE,
     GONE_AFTER_S,
+    LOOK_FOLLOW_MAX,
     MIN_USER_SCALE,
     POINT_WAIT_S,
     PeopleTracker,
@@ -379,6 +380,7 @@ def test_appearance_distance() -> None:
     assert appearance_distance(RED_SHIRT, RED_SHIRT) == pytest.approx(0.0, abs=1e-6)
     assert appearance_distance(RED_SHIRT, WHITE_SHIRT) > APPEARANCE_MAX_DISTANCE
     assert appearance_distance(RED_SHIRT, DARKER_RED) < 0.3
+    assert appearance_distance(RED_SHIRT, (0.0, 0.0, 0.0, 1.0)) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
@@ -407,3 +409,55 @@ def test_a_passer_by_in_other_clothes_never_continues_the_users_track(
         assert answers[0][1].why is Why.HIDDEN  # covered by the walker, not the walker
         assert all(c.present for _, c in answers)  # never "away"
         assert is_user(answers[-1][1], USER)
+
+
+def test_the_look_follows_a_slow_change_but_not_someone_passing_in_front() -> None:
+    # The user's look changes slowly over 5 s, from a red to a white shirt (light changing, a
+    # jacket coming off): the track follows it all the way. Then a single odd sighting in the
+    # old red at the user's place leaves the look be, and is someone else.
+    steps = [
+        tuple(a + (b - a) * k / 50 for a, b in zip(RED_SHIRT, WHITE_SHIRT, strict=True))
+        for k in range(51)
+    ] + [WHITE_SHIRT] * 20
+    finder = UserFinder()
+    answers = play(
+        [(0.1 * k, [replace(sway(USER, 0.1 * k), look=look)]) for k, look in enumerate(steps)],
+        finder,
+    )
+    ids = {c.track_id for _, c in answers[11:]}
+    assert len(ids) == 1 and all(c.why is Why.FOLLOWING for _, c in answers[11:])
+    track = finder.tracker.tracks[ids.pop()]
+    assert track.look is not None and appearance_distance(track.look, WHITE_SHIRT) < 0.2
+    finder.update([replace(USER, look=RED_SHIRT).sample(7.2)], 7.2)
+    assert appearance_distance(track.look, WHITE_SHIRT) < 0.2
+    assert finder.chooser.user_id == track.id and not track.seen_at(7.2)
+
+
+def test_an_odd_sighting_still_the_user_leaves_the_look_be() -> None:
+    # A sighting unlike the look but not clearly someone else (a bad fit over the background)
+    # continues the track, and does not drag the look toward it.
+    odd = tuple(a + (b - a) * 0.7 for a, b in zip(RED_SHIRT, WHITE_SHIRT, strict=True))
+    assert LOOK_FOLLOW_MAX < appearance_distance(RED_SHIRT, odd) < APPEARANCE_MAX_DISTANCE
+    finder = UserFinder()
+    user = replace(USER, look=RED_SHIRT)
+    play(frames(0.0, 1.0, lambda t: [sway(user, t)]), finder)
+    choice = finder.update([replace(USER, look=odd).sample(1.0)], 1.0)
+    track = finder.tracker.tracks[choice.track_id]  # type: ignore[index]
+    assert choice.why is Why.FOLLOWING and track.look == pytest.approx(RED_SHIRT)
+
+
+def test_an_unsteady_look_is_not_used_to_tell_people_apart() -> None:
+    # Sightings that keep disagreeing (a side view over the background, someone turning round)
+    # never settle the look: place and size alone decide, as without a look.
+    finder = UserFinder()
+    looks = [(0.9, 0.1, 0.0, 0.0, 0.0), (0.0, 0.0, 0.9, 0.1, 0.0)] * 10
+    play(
+        [(0.1 * k, [replace(sway(USER, 0.1 * k), look=look)]) for k, look in enumerate(looks)],
+        finder,
+    )
+    (track,) = finder.tracker.tracks.values()
+    assert track.looks >= 3 and not track.look_trusted
+    other = (0.0, 0.0, 0.0, 0.0, 1.0)  # nothing in common with either
+    assert appearance_distance(track.look, other) > APPEARANCE_MAX_DISTANCE  # type: ignore[arg-type]
+    choice = finder.update([replace(USER, look=other).sample(2.0)], 2.0)
+    assert choice.why is Why.FOLLOWING and choice.track_id == track.id

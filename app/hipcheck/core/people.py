@@ -75,14 +75,20 @@ POINT_BOX: Final = 0.2
 # "That's me" takes the person whose torso box is within this many torso lengths of the point.
 POINT_REACH: Final = 0.5
 # Appearance (a colour histogram of the torso, when the vision layer measures it): a detection
-# whose clothes differ from a track's recent look by more than this Bhattacharyya distance is
+# whose clothes differ from a track's settled look by more than this Bhattacharyya distance is
 # someone else, however close (a passer-by in front of the user). Measured on the shared clips:
-# the same person from sample to sample 0.0-0.3 (up to 0.8 from standing to sitting, which the
-# running look follows), a passer-by in front of the user 0.87-1.0.
-APPEARANCE_MAX_DISTANCE: Final = 0.85
+# the same person from sample to sample 0.0-0.3, turning round in a doorway (hair over the back)
+# up to 0.90; a passer-by in front of the seated user 0.94-1.0.
+APPEARANCE_MAX_DISTANCE: Final = 0.92
 # The track's look follows each sighting by this weight, after LOOK_AFTER sightings it counts.
 LOOK_WEIGHT: Final = 0.3
 LOOK_AFTER: Final = 3
+# Once settled, only sightings this close to the look update it (the look follows slow changes,
+# such as standing up, not someone passing in front).
+LOOK_FOLLOW_MAX: Final = 0.5
+# The look is settled when sightings stay this close to it on average (the same person from
+# sample to sample: 0.0-0.3).
+LOOK_STEADY: Final = 0.35
 # Someone first seen this soon after monitoring began was already at the desk.
 START_GRACE_S: Final = 1.0
 # Someone new in view (not cut, not yet settled) delays "nobody is here" for this long.
@@ -190,14 +196,38 @@ class Track:
     in_view_since_s: float | None = None  # since when continuously not cut by the edge
     look: tuple[float, ...] | None = None  # running colour histogram of the torso
     looks: int = 0  # sightings that had one
+    look_spread: float = 1.0  # running distance of each sighting from the look
+
+    @property
+    def look_trusted(self) -> bool:
+        """Whether the look is settled enough to tell this person from others: seen a few times,
+        each time alike (a first fit over the background, or a side view, is not)."""
+        return self.looks >= LOOK_AFTER and self.look_spread <= LOOK_STEADY
 
     def looks_unlike(self, person: Person) -> bool:
-        """Whether ``person``'s clothes clearly differ from this track's recent look (never
-        when either is unmeasured or the track is too new to have a look)."""
+        """Whether ``person``'s clothes clearly differ from this track's settled look (never
+        when either is unmeasured or the look is not settled)."""
         seen = person.sample.appearance
-        if self.look is None or seen is None or self.looks < LOOK_AFTER:
+        if self.look is None or seen is None or not self.look_trusted:
             return False
         return appearance_distance(self.look, seen) > APPEARANCE_MAX_DISTANCE
+
+    def saw_look(self, seen: tuple[float, ...]) -> None:
+        """Follow this sighting's look (an odd sighting leaves a settled look be)."""
+        old = self.look
+        if old is None or len(old) != len(seen):
+            self.look, self.looks, self.look_spread = seen, 1, 1.0
+            return
+        d = appearance_distance(old, seen)
+        if self.look_trusted and d > LOOK_FOLLOW_MAX:
+            return  # someone passing in front, or a bad fit
+        self.look = tuple(
+            (1 - LOOK_WEIGHT) * a + LOOK_WEIGHT * b for a, b in zip(old, seen, strict=True)
+        )
+        self.look_spread = (
+            d if self.looks == 1 else (1 - LOOK_WEIGHT) * self.look_spread + LOOK_WEIGHT * d
+        )
+        self.looks += 1
 
     def seen_at(self, t_s: float) -> bool:
         """Whether this track was seen in the frame at ``t_s``."""
@@ -307,16 +337,8 @@ class PeopleTracker:
         """Add this frame's sighting to ``track``."""
         track.person = person
         track.last_seen_s = t_s
-        seen = person.sample.appearance
-        if seen is not None:
-            old = track.look
-            if old is None or len(old) != len(seen):
-                track.look, track.looks = seen, 1
-            else:
-                track.look = tuple(
-                    (1 - LOOK_WEIGHT) * a + LOOK_WEIGHT * b for a, b in zip(old, seen, strict=True)
-                )
-                track.looks += 1
+        if person.sample.appearance is not None:
+            track.saw_look(person.sample.appearance)
         track.history.append((t_s, person.centre_x, person.centre_y, person.scale_px))
         while track.history and track.history[0][0] < t_s - 3.0:
             track.history.popleft()

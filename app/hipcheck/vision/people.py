@@ -6,8 +6,9 @@ partly hidden user bigger for the model, so they are found where the whole frame
 Once someone is followed (the user, or before that the likeliest newcomer), each sample runs
 the focus, and the scan only when the focus does not find them, every ``SCAN_EVERY_S`` while
 others are about or the picture around them changes, else every ``SCAN_IDLE_S``; with nobody to
-follow, every sample is a scan. Which person is
-the user is decided by ``core.people``; this module only finds people.
+follow, every sample is a scan. Each person found carries the colour histogram of their torso
+(``torso_appearance``), so people passing close by can be told apart. Which person is the user
+is decided by ``core.people``; this module only finds people.
 """
 
 from __future__ import annotations
@@ -107,12 +108,12 @@ def uncrop(sample: PoseSample, crop: Crop, image_size: tuple[int, int]) -> PoseS
     )
 
 
-# The torso's look: a hue x saturation x value histogram of the shoulders-hips quadrilateral,
-# shrunk toward its centre (to stay on the clothes), read from at most about LOOK_PX pixels
+# The torso's look: a hue x saturation x value histogram of the box between the shoulders and
+# the hips, shrunk toward its centre (to stay on the clothes), read from about LOOK_PX pixels
 # across.
 LOOK_BINS: Final = (6, 3, 3)
-LOOK_SHRINK: Final = 0.7
-LOOK_PX: Final = 64
+LOOK_SHRINK: Final = 0.6
+LOOK_PX: Final = 24
 _TORSO_CORNERS: Final = (LEFT_SHOULDER, RIGHT_SHOULDER, RIGHT_HIP, LEFT_HIP)
 
 
@@ -120,27 +121,20 @@ def torso_appearance(image_bgr: np.ndarray, sample: PoseSample) -> tuple[float, 
     """The normalised colour histogram of the torso in ``image_bgr`` (None when it is out of
     the picture or too small to read)."""
     height, width = image_bgr.shape[:2]
-    corners = np.array(
-        [(sample.image[i].x * width, sample.image[i].y * height) for i in _TORSO_CORNERS],
-        np.float32,
-    )
-    centre = corners.mean(axis=0)
-    corners = centre + LOOK_SHRINK * (corners - centre)
-    x0, y0 = np.floor(corners.min(axis=0)).astype(int)
-    x1, y1 = np.ceil(corners.max(axis=0)).astype(int)
-    x0, y0, x1, y1 = max(int(x0), 0), max(int(y0), 0), min(int(x1), width), min(int(y1), height)
+    xs = [sample.image[i].x * width for i in _TORSO_CORNERS]
+    ys = [sample.image[i].y * height for i in _TORSO_CORNERS]
+    cx, cy = sum(xs) / 4, sum(ys) / 4
+    half_w = LOOK_SHRINK * (max(xs) - min(xs)) / 2
+    half_h = LOOK_SHRINK * (max(ys) - min(ys)) / 2
+    x0, x1 = max(int(cx - half_w), 0), min(math.ceil(cx + half_w), width)
+    y0, y1 = max(int(cy - half_h), 0), min(math.ceil(cy + half_h), height)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     step = max(1, max(x1 - x0, y1 - y0) // LOOK_PX)
-    roi = image_bgr[y0:y1:step, x0:x1:step]
-    mask = np.zeros(roi.shape[:2], np.uint8)
-    cv2.fillConvexPoly(mask, np.round((corners - (x0, y0)) / step).astype(np.int32), 255)
-    hsv = cv2.cvtColor(np.ascontiguousarray(roi), cv2.COLOR_BGR2HSV)
-    hist = cv2.calcHist([hsv], [0, 1, 2], mask, list(LOOK_BINS), [0, 180, 0, 256, 0, 256])
+    hsv = cv2.cvtColor(np.ascontiguousarray(image_bgr[y0:y1:step, x0:x1:step]), cv2.COLOR_BGR2HSV)
+    hist = cv2.calcHist([hsv], [0, 1, 2], None, list(LOOK_BINS), [0, 180, 0, 256, 0, 256])
     total = float(hist.sum())
-    if total <= 0:
-        return None
-    return tuple(float(v) / total for v in hist.ravel())
+    return tuple((hist.ravel() / total).tolist()) if total > 0 else None
 
 
 def with_appearance(image_bgr: np.ndarray, sample: PoseSample) -> PoseSample:
