@@ -121,7 +121,10 @@ def simulate_day(adaptive: bool, db_path: Path, seed: int = 5) -> SimResult:
                 tracker.update(obs, now)
                 sink.write(tracker, now, clock.wall())
                 samples += 1
-                clock.now_s = now + rate.update(obs.state, now)
+                # As the engine does: slow while the smoothed state holds, a quick look again
+                # after a raw state that differs from it.
+                smoothed = tracker.summary().state
+                clock.now_s = now + rate.update(smoothed, now, unsettled=obs.state != smoothed)
         sink.finish(tracker, clock.monotonic(), clock.wall())
         stored = sum(len(store.load_day(d).intervals) for d in store.days())
     cpu = time.process_time() - cpu_started

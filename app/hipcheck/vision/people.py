@@ -35,7 +35,7 @@ from hipcheck.vision.pose import PoseEstimator
 # How often the whole frame is searched for people while the user is followed on a crop: every
 # SCAN_EVERY_S while others are about or the picture around the user changes, else every
 # SCAN_IDLE_S (a user alone in a still room costs little more than one pose).
-SCAN_EVERY_S: Final = 2.0
+SCAN_EVERY_S: Final = 3.0
 SCAN_IDLE_S: Final = 30.0
 # The picture around the user "changes" when more than CHANGE_SHARE of a thumbnail's pixels
 # outside the user's crop differ by more than CHANGE_LEVELS grey levels: someone walking in, even
