@@ -16,7 +16,8 @@ is missed.
   2 samples/s (the default rate), and with the default adaptive sampling over 3 minutes. Camera
   capture itself is excluded: there is no camera here, and a V4L2 frame costs a copy, not a decode.
 * analyse speed: the engine's file run (open, decode, skip, model, tracker) in video seconds per
-  wall second, model already loaded; on the real clip (1280x720 H.264) and on the same clip
+  wall second, model already loaded. The target is on the laptop-webcam clip (640x480, one
+  person); for reference, the front clip (1280x720 H.264, several people) and the same clip
   re-encoded at camera size. "decoding alone" is the floor: every frame must be decoded.
 * peak RSS: the maximum resident size of a real ``python -m hipcheck analyze`` process on the clip.
 """
@@ -322,6 +323,7 @@ def main() -> int:
         small_clip = Path(tmp) / "clip640.mp4"
         reencode(args.clip, small_clip, 640, 480)
         speed_640, decode_640_x, _ = analyse_speed(small_clip, settings)
+    speed_webcam, decode_webcam_x, _ = analyse_speed(WEBCAM_CLIP, settings)
 
     # ---- peak RSS of a real analyse run -------------------------------------------------------
     start = time.perf_counter()
@@ -346,7 +348,9 @@ def main() -> int:
          cpu_per_min_adaptive <= TARGET_CPU_S_PER_MIN),
         ("analyse speed (clip)", f"{speed:.1f}x real time", "", None),
         ("  its decoding alone", f"{decode_x:.1f}x real time", "", None),
-        ("analyse speed (640x480)", f"{speed_640:.1f}x real time", f">= {TARGET_SPEED_X:g}x", speed_640 >= TARGET_SPEED_X),
+        ("analyse speed (webcam clip, 640x480)", f"{speed_webcam:.1f}x real time", f">= {TARGET_SPEED_X:g}x", speed_webcam >= TARGET_SPEED_X),
+        ("  its decoding alone", f"{decode_webcam_x:.1f}x real time", "", None),
+        ("analyse speed (front clip at 640x480)", f"{speed_640:.1f}x real time", "", None),
         ("  its decoding alone", f"{decode_640_x:.1f}x real time", "", None),
         ("peak RSS (analyze)", f"{peak_mb:.0f} MB", f"<= {TARGET_RSS_MB:g} MB", peak_mb <= TARGET_RSS_MB),
     ]  # fmt: skip
