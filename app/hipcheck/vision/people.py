@@ -36,7 +36,7 @@ from hipcheck.vision.pose import PoseEstimator
 # SCAN_EVERY_S while others are about or the picture around the user changes, else every
 # SCAN_IDLE_S (a user alone in a still room costs little more than one pose).
 SCAN_EVERY_S: Final = 3.0
-SCAN_IDLE_S: Final = 30.0
+SCAN_IDLE_S: Final = 60.0
 # The picture around the user "changes" when more than CHANGE_SHARE of a thumbnail's pixels
 # outside the user's crop differ by more than CHANGE_LEVELS grey levels: someone walking in, even
 # small and far away (a person 3 % of the picture); camera noise and light flicker stay below.
