@@ -271,7 +271,7 @@ def main() -> int:
     # One-person footage, where the target applies: a laptop webcam clip of one man at his desk
     # at 2/s, and the side view still (full body, hips visible) as a camera would see it for 20
     # samples. For reference, the front clip: handheld, with a second person moving at the edge
-    # and a hand in front, so the people search scans the whole frame every 2 s as designed.
+    # and a hand in front, so the people search scans the whole frame every 3 s as designed.
     scenes = {
         f"webcam clip, one person ({len(webcam)} frames)": (webcam, True),
         "side still, one person (x20)": ([still] * 20, True),

@@ -248,10 +248,12 @@ def test_torso_appearance_tells_clothes_apart_and_ignores_the_background() -> No
         assert look is not None and appearance_distance(red, look) > APPEARANCE_MAX_DISTANCE
     # The grey background around the torso stays out; dimmer light on the same shirt stays
     # alike; a torso outside the picture has no look.
-    wider = frame.copy()
-    wider[190:310, 90:150] = (0, 200, 0)
-    wider[200:300, 100:140] = SITTING_RED
-    same = torso_appearance(wider, user)
+    # (Only the middle of the torso box is shirt here, the rest green: the look reads the
+    # middle.)
+    edged = frame.copy()
+    edged[200:300, 100:140] = (0, 200, 0)
+    edged[215:285, 105:135] = SITTING_RED
+    same = torso_appearance(edged, user)
     assert same is not None and appearance_distance(red, same) == pytest.approx(0.0, abs=1e-6)
     dim = torso_appearance((frame * 0.8).astype(np.uint8), user)
     assert dim is not None and appearance_distance(red, dim) < 0.3

@@ -1,7 +1,8 @@
 """Who is the user: everyone in view in, the user's track (or none) out, with its reason.
 
 Model-free and Qt-free. The vision layer turns a frame into people (zero or more ``PoseSample``s,
-in no stable order); ``PeopleTracker`` gives them stable ids from position and size over time, and
+in no stable order); ``PeopleTracker`` gives them stable ids from position, size and (when
+measured) the colours of their clothes over time, and
 ``UserChooser`` picks the user among the tracks with named rules:
 
 * someone in the picture within the first second of monitoring is at the desk: learned at once;
@@ -208,9 +209,9 @@ class Track:
         """Whether ``person``'s clothes clearly differ from this track's settled look (never
         when either is unmeasured or the look is not settled)."""
         seen = person.sample.appearance
-        if self.look is None or seen is None or not self.look_trusted:
+        if self.look is None or seen is None or len(seen) != len(self.look):
             return False
-        return appearance_distance(self.look, seen) > APPEARANCE_MAX_DISTANCE
+        return self.look_trusted and appearance_distance(self.look, seen) > APPEARANCE_MAX_DISTANCE
 
     def saw_look(self, seen: tuple[float, ...]) -> None:
         """Follow this sighting's look (an odd sighting leaves a settled look be)."""
@@ -220,7 +221,10 @@ class Track:
             return
         d = appearance_distance(old, seen)
         if self.look_trusted and d > LOOK_FOLLOW_MAX:
-            return  # someone passing in front, or a bad fit
+            # Someone passing in front, or a bad fit. (A user whose clothes change at once, a
+            # jacket taken off, shows as hidden for a moment and is then found again as the
+            # person back where the user was.)
+            return
         self.look = tuple(
             (1 - LOOK_WEIGHT) * a + LOOK_WEIGHT * b for a, b in zip(old, seen, strict=True)
         )
@@ -322,7 +326,8 @@ class PeopleTracker:
 
     @staticmethod
     def continues(track: Track, person: Person) -> bool:
-        """Whether ``person`` is close enough in place and size to be ``track`` again."""
+        """Whether ``person`` is close enough in place and size to be ``track`` again, and not
+        in clearly different clothes."""
         q = track.person
         scale = max(person.scale_px, q.scale_px)
         d = math.dist((person.centre_x, person.centre_y), (q.centre_x, q.centre_y)) / scale
@@ -652,7 +657,8 @@ class UserFinder:
         return self.user_box(t_s)
 
     def finds_user(self, people: Sequence[PoseSample], t_s: float) -> bool:
-        """Whether one of ``people`` continues the followed track (no need to look again)."""
+        """Whether one of ``people`` continues the followed track better than any other track
+        (no need to look again)."""
         if self.chooser.pointed is not None and self.chooser.user_id is None:
             return False  # still looking for the pointed person: search the whole frame too
         track = self.focus_track(t_s)

@@ -223,10 +223,15 @@ def _chosen_angle(view: SideView, angle_space: AngleSpace) -> float | None:
 
 
 def knees_straight_3d(sample: PoseSample) -> bool:
-    """Whether both knees are nearly straight in MediaPipe's world (3D) landmarks."""
+    """Whether both knees are nearly straight in MediaPipe's world (3D) landmarks, with both
+    ankles seen in the picture (legs hidden under a desk are guessed straight)."""
     w = sample.world
     if w is None:
         return False
+    for ankle in (LEFT_ANKLE, RIGHT_ANKLE):
+        lm = sample.image[ankle]
+        if lm.visibility < MIN_VISIBILITY or not _in_frame(lm.x, lm.y):
+            return False
     angles = [
         joint_angle_deg(to_world(w[h]), to_world(w[k]), to_world(w[a]))
         for h, k, a in ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE))

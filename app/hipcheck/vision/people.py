@@ -194,17 +194,19 @@ class PeopleSearch:
         if previous is None or previous.shape != small.shape:
             return True
         diff = cv2.absdiff(small, previous)
+        outside = diff.size
         crop = self.last_crop
         if crop is not None:
             height, width = image_bgr.shape[:2]
             sx, sy = THUMB_SIZE[0] / width, THUMB_SIZE[1] / height
-            diff[
+            inside = diff[
                 int(crop.y0 * sy) : int(np.ceil(crop.y1 * sy)),
                 int(crop.x0 * sx) : int(np.ceil(crop.x1 * sx)),
-            ] = 0
-        return cv2.countNonZero(cv2.threshold(diff, CHANGE_LEVELS, 255, cv2.THRESH_BINARY)[1]) > (
-            CHANGE_SHARE * diff.size
-        )
+            ]
+            outside -= inside.size
+            inside[:] = 0
+        changed = cv2.countNonZero(cv2.threshold(diff, CHANGE_LEVELS, 255, cv2.THRESH_BINARY)[1])
+        return outside > 0 and changed > CHANGE_SHARE * outside
 
     def _scan_due(self, image_bgr: np.ndarray, t_s: float) -> bool:
         """Whether the whole frame is due for a search: by the clock, sooner while others are

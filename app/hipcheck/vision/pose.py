@@ -217,7 +217,7 @@ def tune_malloc(arenas: int = 2) -> None:
     stays resident: measured here, two landmarkers take 327 MB resident by default and 267 MB
     with two arenas, at the same speed. A fixed mmap threshold stops glibc from raising it as
     large blocks are freed (which moves them into the heap, where they fragment it): the peak of
-    ``hipcheck analyze`` on the 720p front clip drops from 320-355 MB to 309-320 MB. Elsewhere
+    ``hipcheck analyze`` on the 720p front clip drops from 320-355 MB to 309-317 MB. Elsewhere
     (no glibc) nothing changes.
     """
     if not sys.platform.startswith("linux"):
