@@ -265,45 +265,33 @@ def _with_world_legs(sample: PoseSample, ankle_offset: tuple[float, float, float
     return PoseSample(sample.timestamp_s, sample.image, tuple(w), SIZE)
 
 
+STRAIGHT_SHIN = (0.0, 0.45 * math.cos(math.radians(35)), -0.45 * math.sin(math.radians(35)))
+
+
 @pytest.mark.parametrize(
-    ("ankle_offset", "state"),
+    ("ankle_offset", "ankles_seen", "state"),
     [
         # Both knees straight in 3D: someone standing, seen by a camera high above.
-        (
-            (0.0, 0.45 * math.cos(math.radians(35)), -0.45 * math.sin(math.radians(35))),
-            State.STANDING,
-        ),
+        (STRAIGHT_SHIN, True, State.STANDING),
         # Knees bent, shins under the seat: a seated person facing the camera.
-        ((0.0, 0.1, 0.44), State.SITTING),
+        ((0.0, 0.1, 0.44), True, State.SITTING),
+        # Legs under a desk: MediaPipe guesses them straight, in 3D too; without both ankles
+        # seen that is no evidence of standing.
+        (STRAIGHT_SHIN, False, State.SITTING),
     ],
 )
 def test_a_short_thigh_with_both_knees_straight_in_3d_is_standing(
-    ankle_offset: tuple[float, float, float], state: State
+    ankle_offset: tuple[float, float, float], ankles_seen: bool, state: State
 ) -> None:
     body = Body(
         hip_angle_deg=175,
         trunk_lean_deg=0,
         thigh_px=50,
         knee_angle_deg=175,
-        far_side_visibility=0.9,
+        far_side_visibility=0.9 if ankles_seen else 0.2,
     )
     obs = observe(_with_world_legs(body.sample(), ankle_offset))
     assert obs.knees_visible and obs.state == state
-
-
-def test_straight_3d_knees_with_the_ankles_hidden_are_a_guess_not_standing() -> None:
-    # Legs under a desk: MediaPipe guesses them straight, in 3D too; without both ankles seen
-    # that is no evidence of standing.
-    straight = (0.0, 0.45 * math.cos(math.radians(35)), -0.45 * math.sin(math.radians(35)))
-    body = Body(
-        hip_angle_deg=175,
-        trunk_lean_deg=0,
-        thigh_px=50,
-        knee_angle_deg=175,
-        far_side_visibility=0.2,
-    )
-    obs = observe(_with_world_legs(body.sample(), straight))
-    assert obs.knees_visible and obs.state == State.SITTING
 
 
 def test_world_angle_space() -> None:
