@@ -306,13 +306,14 @@ class Engine:
         closed = tuple(self._tracker.pop_closed_intervals())
         if self._recorder is not None:
             self._record(t_s, events, closed)
+        summary = self._tracker.summary()
         # Slow while the smoothed state holds; a raw state that differs is looked at again soon.
-        smoothed = self._tracker.summary().state
-        interval_s = self._rate.update(smoothed, t_s, unsettled=observation.state != smoothed)
+        interval_s = self._rate.update(
+            summary.state, t_s, unsettled=observation.state != summary.state
+        )
         self._next_sample_s = next_due_s(self._next_sample_s, t_s, interval_s)
         self._last_s = t_s
         self.samples += 1
-        summary = self._tracker.summary()
         return SampleRecord(
             timestamp_s=t_s,
             image_size=(int(width), int(height)),
